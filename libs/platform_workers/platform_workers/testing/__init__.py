@@ -1,0 +1,1 @@
+"""Test support for code that talks to Redis: a private redis-server per test session."""
