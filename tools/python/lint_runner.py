@@ -91,30 +91,33 @@ def ruff_binary() -> pathlib.Path:
 def run_ruff(files: list[str], config: str) -> int:
     """`ruff check` and `ruff format --check`; both must pass."""
     ruff = str(ruff_binary())
-    roots = [
-        entry
-        for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep)
-        if entry and pathlib.Path(entry).absolute().is_relative_to(pathlib.Path.cwd())
-    ]
-    common = ["--config", config, "--config", f"src = {roots!r}".replace("'", '"')]
+    common = ["--config", config]
     check = subprocess.run([ruff, "check", "--no-cache", *common, *files], check=False)
     fmt = subprocess.run([ruff, "format", "--check", "--diff", *common, *files], check=False)
     return check.returncode or fmt.returncode
 
 
+class Args(argparse.Namespace):
+    """The command line, typed."""
+
+    file: list[str]
+    config: str
+
+
 def main(argv: list[str]) -> int:
+    """Lint the given files; non-zero if ruff or the guard finds anything."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--file", action="append", default=[], help="a file to lint")
+    parser.add_argument("--file", action="append", default=list[str](), help="a file to lint")
     parser.add_argument("--config", default=str(HERE / "ruff.toml"))
-    ns = parser.parse_args(argv)
-    files = [str(f) for f in ns.file]
+    ns = parser.parse_args(argv, namespace=Args())
+    files = ns.file
     if not files:
-        print("lint_runner: nothing to lint", file=sys.stderr)
+        sys.stderr.write("lint_runner: nothing to lint\n")
         return 2
     problems = guard(files)
     for problem in problems:
-        print(problem)
-    status = run_ruff(files, str(ns.config))
+        sys.stdout.write(problem + "\n")
+    status = run_ruff(files, ns.config)
     return 1 if problems else status
 
 

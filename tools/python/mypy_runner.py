@@ -28,24 +28,33 @@ def first_party_roots(pythonpath: str, workspace_root: pathlib.Path) -> list[str
     return roots
 
 
+class Args(argparse.Namespace):
+    """The command line, typed."""
+
+    file: list[str]
+    config: str
+    tmp: str
+
+
 def main(argv: list[str]) -> int:
+    """Typecheck the given files; the exit status is mypy's."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--file", action="append", default=[], help="a file to check")
+    parser.add_argument("--file", action="append", default=list[str](), help="a file to check")
     parser.add_argument("--config", default=str(HERE / "mypy.ini"))
     parser.add_argument("--tmp", default=os.environ.get("TEST_TMPDIR", "/tmp"))
-    ns = parser.parse_args(argv)
-    files = [str(f) for f in ns.file]
+    ns = parser.parse_args(argv, namespace=Args())
+    files = ns.file
     if not files:
-        print("mypy_runner: nothing to check", file=sys.stderr)
+        sys.stderr.write("mypy_runner: nothing to check\n")
         return 2
     roots = first_party_roots(os.environ.get("PYTHONPATH", ""), pathlib.Path.cwd())
     os.environ["MYPYPATH"] = os.pathsep.join(roots)
     stdout, stderr, status = api.run(
         [
             "--config-file",
-            str(ns.config),
+            ns.config,
             "--cache-dir",
-            str(pathlib.Path(str(ns.tmp)) / "mypy_cache"),
+            str(pathlib.Path(ns.tmp) / "mypy_cache"),
             *files,
         ]
     )

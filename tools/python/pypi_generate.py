@@ -5,11 +5,10 @@ distribution is its own sys.path entry and only declared distributions are in a
 target's runfiles), gets a `py_library` named like its package with deps computed
 from `Requires-Dist`, and `requirements.bzl` maps names to labels.
 
-Runs inside a repository rule with the build's interpreter; stdlib only, plus
-pip's vendored `packaging` for environment markers.
+Runs inside the `pypi_repository` rule (tools/python/pypi.bzl) with the build's
+interpreter. Environment markers are evaluated with `packaging`, imported from
+the staging directory that pip just filled.
 """
-
-from __future__ import annotations
 
 import argparse
 import csv
@@ -19,20 +18,17 @@ import re
 import shutil
 import sys
 
-from pip._vendor.packaging.markers import Marker
-from pip._vendor.packaging.requirements import Requirement
-
 
 def normalize(name: str) -> str:
+    """PEP 503 normalization with `_`, the form labels use (`@pypi//pytest_asyncio`)."""
     return re.sub(r"[-_.]+", "_", name).lower()
 
 
 class Dist:
+    """One installed distribution, read from its `.dist-info`."""
+
     def __init__(self, dist_info: pathlib.Path) -> None:
-        meta = email.parser.Parser().parsestr(
-            (dist_info / "METADATA").read_text(encoding="utf-8")
-        )
-        self.dist_info = dist_info
+        meta = email.parser.Parser().parsestr((dist_info / "METADATA").read_text(encoding="utf-8"))
         self.name = str(meta["Name"])
         self.version = str(meta["Version"])
         self.key = normalize(self.name)
@@ -41,11 +37,13 @@ class Dist:
             self.files = [row[0] for row in csv.reader(handle) if row]
 
     def runtime_deps(self, known: set[str]) -> list[str]:
-        env = {"extra": ""}
+        """Keys of the distributions this one needs at run time (no extras)."""
+        from packaging.requirements import Requirement
+
         deps: set[str] = set()
         for line in self.requires:
             req = Requirement(line)
-            if req.marker is not None and not Marker(str(req.marker)).evaluate(env):
+            if req.marker is not None and not req.marker.evaluate({"extra": ""}):
                 continue
             key = normalize(req.name)
             if key in known and key != self.key:
@@ -53,52 +51,40 @@ class Dist:
         return sorted(deps)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--staging", required=True)
-    parser.add_argument("--repo", required=True)
-    parser.add_argument("--restricted", action="append", default=[])
-    args = parser.parse_args()
+def staged_path(staging: pathlib.Path, record_path: str) -> pathlib.Path | None:
+    """Where a RECORD entry lies in the staging dir, or None if it is not a file there."""
+    parts = pathlib.PurePosixPath(record_path).parts
+    if ".." in parts and "bin" in parts:
+        # Console scripts are recorded relative to the temporary site-packages
+        # pip used, e.g. ../../bin/ruff; `--target` puts them in <target>/bin.
+        src = staging / "bin" / parts[-1]
+    else:
+        src = (staging / record_path).resolve()
+    if not src.is_file() or not src.is_relative_to(staging):
+        return None
+    return src
 
-    staging = pathlib.Path(args.staging).resolve()
-    out = pathlib.Path(".").resolve()
-    restricted = dict(item.split("=", 1) for item in args.restricted)
 
-    dists = [Dist(p) for p in sorted(staging.glob("*.dist-info"))]
-    by_key = {d.key: d for d in dists}
-    unknown = set(restricted) - set(by_key)
-    if unknown:
-        print(f"restricted distributions not in the lock: {sorted(unknown)}", file=sys.stderr)
-        return 1
+def move_files(dist: Dist, staging: pathlib.Path, pkg: pathlib.Path) -> None:
+    """Move a distribution's files into `pkg/site` (modules) and `pkg/bin` (scripts)."""
+    for record_path in dist.files:
+        src = staged_path(staging, record_path)
+        if src is None:
+            continue
+        if src.is_relative_to(staging / "bin"):
+            dest = pkg / "bin" / src.name
+        else:
+            dest = pkg / "site" / src.relative_to(staging)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(src, dest)
+        if dest.parent.name == "bin" and dest.parent.parent == pkg:
+            dest.chmod(0o755)
 
-    for dist in dists:
-        pkg = out / dist.key
-        site = pkg / "site"
-        bin_dir = pkg / "bin"
-        for rel in dist.files:
-            parts = pathlib.PurePosixPath(rel).parts
-            if ".." in parts and "bin" in parts:
-                # Console scripts: RECORD names them relative to the temporary
-                # site-packages that pip used, e.g. ../../bin/ruff.
-                src = staging / "bin" / parts[-1]
-            else:
-                src = (staging / rel).resolve()
-            if not src.is_file():
-                continue
-            if src.is_relative_to(staging / "bin"):
-                dest = bin_dir / src.name
-            elif src.is_relative_to(staging):
-                dest = site / src.relative_to(staging)
-            else:
-                continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(src), str(dest))
-            if dest.parent == bin_dir:
-                dest.chmod(0o755)
-        deps = ", ".join(f'"//{d}"' for d in dist.runtime_deps(set(by_key)))
-        visibility = restricted.get(dist.key, "//visibility:public")
-        (pkg / "BUILD.bazel").write_text(
-            f"""# Generated by //tools/python:pypi_generate.py from the lock file. Do not edit.
+
+def build_file(dist: Dist, deps: list[str], visibility: str) -> str:
+    """The BUILD.bazel of one distribution's package."""
+    dep_labels = ", ".join(f'"//{d}"' for d in deps)
+    return f"""# Generated by //tools/python:pypi_generate.py from the lock file. Do not edit.
 py_library(
     name = "{dist.key}",
     srcs = glob(["site/**/*.py"], allow_empty = True),
@@ -108,7 +94,7 @@ py_library(
         allow_empty = True,
     ),
     imports = ["site"],
-    deps = [{deps}],
+    deps = [{dep_labels}],
     tags = ["pypi_name={dist.name}", "pypi_version={dist.version}"],
     visibility = ["{visibility}"],
 )
@@ -118,17 +104,16 @@ filegroup(
     srcs = glob(["bin/**"], allow_empty = True),
     visibility = ["{visibility}"],
 )
-""",
-            encoding="utf-8",
-        )
+"""
 
-    names = ",\n    ".join(f'"{d.key}": "@{args.repo}//{d.key}"' for d in dists)
-    (out / "requirements.bzl").write_text(
-        f'''"""Generated by //tools/python:pypi_generate.py. Do not edit."""
+
+def requirements_bzl(repo: str, keys: list[str]) -> str:
+    """`requirements.bzl`: `requirement(name)` and `all_requirements`."""
+    labels = "".join(f'    "{k}": "@{repo}//{k}",\n' for k in keys)
+    return f'''"""Generated by //tools/python:pypi_generate.py. Do not edit."""
 
 _LABELS = {{
-    {names},
-}}
+{labels}}}
 
 all_requirements = _LABELS.values()
 
@@ -139,17 +124,64 @@ def requirement(name):
     """The label of the py_library for distribution `name` (any spelling)."""
     key = _normalize(name)
     if key not in _LABELS:
-        fail("{{}} is not in the lock file {args.repo}".format(name))
+        fail("{{}} is not in the lock file of @{repo}".format(name))
     return _LABELS[key]
-''',
-        encoding="utf-8",
+'''
+
+
+def generate(
+    staging: pathlib.Path, out: pathlib.Path, repo: str, restricted: dict[str, str]
+) -> None:
+    """Write the repository for the distributions installed in `staging` into `out`."""
+    dists = [Dist(p) for p in sorted(staging.glob("*.dist-info"))]
+    known = {d.key for d in dists}
+    unknown = sorted(set(restricted) - known)
+    if unknown:
+        raise ValueError(f"restricted distributions not in the lock: {unknown}")
+    for dist in dists:
+        pkg = out / dist.key
+        move_files(dist, staging, pkg)
+        visibility = restricted.get(dist.key, "//visibility:public")
+        text = build_file(dist, dist.runtime_deps(known), visibility)
+        (pkg / "BUILD.bazel").write_text(text, encoding="utf-8")
+    keys = sorted(known)
+    (out / "requirements.bzl").write_text(requirements_bzl(repo, keys), encoding="utf-8")
+    (out / "BUILD.bazel").write_text('exports_files(["requirements.bzl"])\n', encoding="utf-8")
+    (out / "WORKSPACE").write_text(f'workspace(name = "{repo}")\n', encoding="utf-8")
+
+
+class Args(argparse.Namespace):
+    """The command line, typed."""
+
+    staging: str
+    out: str
+    repo: str
+    restricted: list[str]
+
+
+def main(argv: list[str]) -> int:
+    """Command line used by the repository rule."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--staging", required=True)
+    parser.add_argument("--out", default=".")
+    parser.add_argument("--repo", required=True)
+    parser.add_argument(
+        "--restricted", action="append", default=list[str](), help="dist=package_group"
     )
-    (out / "BUILD.bazel").write_text(
-        'exports_files(["requirements.bzl"])\n', encoding="utf-8"
-    )
-    (out / "WORKSPACE").write_text(f'workspace(name = "{args.repo}")\n', encoding="utf-8")
+    ns = parser.parse_args(argv, namespace=Args())
+    staging = pathlib.Path(ns.staging).resolve()
+    sys.path.insert(0, str(staging))
+    restricted: dict[str, str] = {}
+    for item in ns.restricted:
+        dist, _, group = item.partition("=")
+        restricted[normalize(dist)] = group
+    try:
+        generate(staging, pathlib.Path(ns.out).resolve(), ns.repo, restricted)
+    except ValueError as exc:
+        sys.stderr.write(f"pypi_generate: {exc}\n")
+        return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -11,6 +11,7 @@ import argparse
 import os
 import pathlib
 import sys
+from collections.abc import Callable, Mapping
 
 import pytest
 
@@ -48,8 +49,13 @@ def _coveragerc(tmp: pathlib.Path, srcs: list[str]) -> pathlib.Path:
     return rc
 
 
-def build_args(srcs: list[str], tests: list[str], tmp: pathlib.Path) -> list[str]:
-    """The pytest command line for one target."""
+def build_args(
+    srcs: list[str],
+    tests: list[str],
+    tmp: pathlib.Path,
+    env: Mapping[str, str] = os.environ,
+) -> list[str]:
+    """The pytest command line for one target (`env`: Bazel's test environment)."""
     args: list[str] = []
     for plugin in PLUGINS:
         args += ["-p", plugin]
@@ -73,27 +79,41 @@ def build_args(srcs: list[str], tests: list[str], tmp: pathlib.Path) -> list[str
     ]
     for source_dir in sorted({str(pathlib.Path(s).resolve().parent) for s in srcs}):
         args.append(f"--cov={source_dir}")
-    coverage_dir = os.environ.get("COVERAGE_DIR")
+    coverage_dir = env.get("COVERAGE_DIR")
     if coverage_dir:
         args.append(f"--cov-report=lcov:{coverage_dir}/pylcov.dat")
-    xml = os.environ.get("XML_OUTPUT_FILE")
+    xml = env.get("XML_OUTPUT_FILE")
     if xml:
         args.append(f"--junitxml={xml}")
     return [*args, *tests]
 
 
-def main(argv: list[str]) -> int:
+class Args(argparse.Namespace):
+    """The command line, typed."""
+
+    src: list[str]
+    test: list[str]
+    tmp: str
+
+
+def run_pytest(args: list[str]) -> int:
+    """pytest in this process."""
+    return int(pytest.main(args))
+
+
+def main(argv: list[str], run: Callable[[list[str]], int] = run_pytest) -> int:
+    """Run the target's tests (`run` is the pytest entry point, passed in by tests)."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--src", action="append", default=[], help="a source file to cover")
-    parser.add_argument("--test", action="append", default=[], help="a test file to run")
+    parser.add_argument(
+        "--src", action="append", default=list[str](), help="a source file to cover"
+    )
+    parser.add_argument("--test", action="append", default=list[str](), help="a test file to run")
     parser.add_argument("--tmp", default=os.environ.get("TEST_TMPDIR", "/tmp"))
-    ns = parser.parse_args(argv)
-    srcs = [str(s) for s in ns.src]
-    tests = [str(t) for t in ns.test]
-    if not srcs or not tests:
-        print("pytest_runner: a target needs at least one --src and one --test", file=sys.stderr)
+    ns = parser.parse_args(argv, namespace=Args())
+    if not ns.src or not ns.test:
+        sys.stderr.write("pytest_runner: a target needs at least one --src and one --test\n")
         return 2
-    return int(pytest.main(build_args(srcs, tests, pathlib.Path(str(ns.tmp)))))
+    return run(build_args(ns.src, ns.test, pathlib.Path(ns.tmp)))
 
 
 if __name__ == "__main__":
