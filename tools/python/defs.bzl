@@ -57,7 +57,8 @@ def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_e
         srcs = [_RUNNERS + ":lint_runner.py"],
         main = _RUNNERS + ":lint_runner.py",
         args = ["--file=" + p for p in _paths(srcs + tests)],
-        deps = [lib],
+        # Dependencies are in the runfiles so that isort knows them as first-party.
+        deps = [lib] + test_deps,
         data = srcs + tests + [_RUNNERS + ":ruff.toml", "@pypi//ruff:bin"],
         size = "small",
     )
