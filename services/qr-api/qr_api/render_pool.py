@@ -1,0 +1,56 @@
+"""Rendering off the event loop: an executor of worker processes, and its readiness.
+
+segno is pure Python, so a render holds the GIL for milliseconds; in worker processes
+it neither blocks the event loop nor competes with it for the GIL, so `/healthz` and
+request handling stay responsive while every worker is busy. The executor is passed
+in (the server uses `process_pool`; tests may pass any `Executor`).
+"""
+
+import asyncio
+import multiprocessing
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
+
+from qr_api.render import ImageKind, render
+from qr_api.request import QrSpec
+
+REASON_BROKEN = "render pool broken"
+
+
+class RenderPoolBrokenError(RuntimeError):
+    """A worker of the render pool died; the pool renders nothing more."""
+
+    def __init__(self) -> None:
+        super().__init__(REASON_BROKEN)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """`workers` spawned processes (spawn: no fork of a running event loop's threads)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+class RenderPool:
+    """Renders specs in `executor` and reports whether it still can."""
+
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
+
+    async def render(self, spec: QrSpec, kind: ImageKind) -> bytes:
+        """The image of `spec`, rendered in the executor."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, render, spec, kind)
+        except BrokenExecutor as exc:
+            raise RenderPoolBrokenError from exc
+
+    def problem(self) -> str | None:
+        """Why the pool cannot render (`None` when it can), without waiting for it.
+
+        Submitting raises at once when a worker has died; the probe is cancelled
+        straight away, so it costs nothing when the pool is busy.
+        """
+        try:
+            probe = self._executor.submit(int)
+        except BrokenExecutor:
+            return REASON_BROKEN
+        probe.cancel()
+        return None
