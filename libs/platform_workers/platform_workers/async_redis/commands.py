@@ -345,3 +345,16 @@ def raw(*args: Arg) -> Command[Reply]:
     if not args:
         raise ValueError("a command needs a name")
     return Command(tuple(args), _raw)
+
+
+# --- added for platform_core.async_events ---------------------------------------
+
+
+def xrevrange(
+    stream: str, end: str = "+", start: str = "-", count: int | None = None
+) -> Command[list[r.StreamEntry]]:
+    """XREVRANGE: entries from `end` down to `start`, newest first."""
+    args: list[Arg] = ["XREVRANGE", stream, end, start]
+    if count is not None:
+        args += ["COUNT", count]
+    return Command(tuple(args), r.as_entries)

@@ -1,0 +1,166 @@
+"""Reading events: resumable from the streams, or live-only from pub/sub.
+
+Resumable (no event lost across restarts, within the stream cap):
+
+    positions = saved or await latest_positions(redis, ["digits", "trainer"])  # from now
+    async for received in read_events(redis, positions):
+        handle(received.event)
+        save(received.domain, received.id)            # resume after this id next time
+
+Live-only (the original's pub/sub contract; events published while away are missed):
+
+    async with live_events(redis, ["qr"]) as events:  # subscribed once entered
+        async for event in events:
+            ...
+"""
+
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+from platform_core.async_events.codec import DomainMismatchError, EventDecodeError, decode_event
+from platform_core.async_events.models import Domain, Event
+from platform_core.async_events.routes import EVENT_FIELD, events_channel, events_stream
+from platform_workers.async_redis import (
+    Message,
+    RedisClient,
+    StreamEntry,
+    Subscription,
+    commands,
+)
+
+FROM_BEGINNING = "0-0"
+"""A position before every event: read each event the stream still holds."""
+
+DEFAULT_BLOCK_MS = 1_000
+DEFAULT_BATCH = 100
+
+
+class EventEntryError(EventDecodeError):
+    """A stream entry does not hold a valid event of its stream's domain.
+
+    `domain` and `entry_id` say which; a consumer that chooses to skip it resumes from
+    `entry_id`. The decoding error, if any, is the `__cause__`.
+    """
+
+    def __init__(self, domain: Domain, entry_id: str, problem: str) -> None:
+        super().__init__(f"{events_stream(domain)} entry {entry_id}: {problem}")
+        self.domain: Domain = domain
+        self.entry_id = entry_id
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedEvent:
+    """An event read from its domain's stream, with the stream entry id to resume after."""
+
+    id: str
+    event: Event
+
+    @property
+    def domain(self) -> Domain:
+        """The event's domain (whose stream `id` belongs to)."""
+        return self.event.domain
+
+
+async def latest_positions(redis: RedisClient, domains: Iterable[Domain]) -> dict[Domain, str]:
+    """Positions meaning "from now": each stream's newest entry id (one round trip)."""
+    pipe = redis.pipeline(transaction=False)
+    newest = {
+        domain: pipe.add(commands.xrevrange(events_stream(domain), count=1)) for domain in domains
+    }
+    if not newest:
+        raise ValueError("latest_positions needs at least one domain")
+    await pipe.execute()
+    return {
+        domain: entries.value[0].id if entries.value else FROM_BEGINNING
+        for domain, entries in newest.items()
+    }
+
+
+def _event(domain: Domain, entry: StreamEntry) -> Event:
+    text = (entry.fields or {}).get(EVENT_FIELD)
+    if text is None:
+        raise EventEntryError(domain, entry.id, f"no {EVENT_FIELD!r} field")
+    try:
+        event = decode_event(text)
+    except EventDecodeError as exc:
+        raise EventEntryError(domain, entry.id, str(exc)) from exc
+    if event.domain != domain:
+        raise EventEntryError(domain, entry.id, f"{event.type} belongs to {event.domain}")
+    return event
+
+
+async def read_events(
+    redis: RedisClient,
+    positions: Mapping[Domain, str],
+    *,
+    block_ms: int = DEFAULT_BLOCK_MS,
+    batch: int = DEFAULT_BATCH,
+) -> AsyncIterator[ReceivedEvent]:
+    """Every event after `positions` (domain -> entry id), in stream order, forever.
+
+    Start from saved ids to resume, from `latest_positions(...)` for "from now", or from
+    `FROM_BEGINNING`. Waits for new events `block_ms` at a time (below the client's
+    socket timeout). A bad entry raises `EventEntryError`; Redis failures raise.
+    """
+    if not positions:
+        raise ValueError("read_events needs at least one domain")
+    if "$" in positions.values():
+        raise ValueError("'$' would skip events between reads: use latest_positions()")
+    cursor = {events_stream(domain): entry_id for domain, entry_id in positions.items()}
+    domains: dict[str, Domain] = {events_stream(domain): domain for domain in positions}
+    while True:
+        for read in await redis.xread(cursor, count=batch, block_ms=block_ms):
+            domain = domains[read.stream]
+            for entry in read.entries:
+                event = _event(domain, entry)
+                cursor[read.stream] = entry.id
+                yield ReceivedEvent(entry.id, event)
+
+
+class LiveEvents:
+    """Events as they are PUBLISHed on domain channels; none are replayed.
+
+    Use `async with live_events(redis, domains) as events: async for event in events`;
+    the subscription is in place once the `async with` is entered.
+    """
+
+    def __init__(self, subscription: Subscription, domains: Mapping[str, Domain]) -> None:
+        self._subscription = subscription
+        self._domains = domains
+
+    async def __aenter__(self) -> Self:
+        await self._subscription.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._subscription.__aexit__(exc_type, exc, tb)
+
+    async def next_event(self, timeout_s: float) -> Event | None:
+        """The next event, or None if none came within `timeout_s`; bad text raises."""
+        message = await self._subscription.next_message(timeout_s)
+        return None if message is None else self._event(message)
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        async for message in self._subscription:
+            yield self._event(message)
+
+    def _event(self, message: Message) -> Event:
+        event = decode_event(message.data)
+        if event.domain != self._domains[message.channel]:
+            raise DomainMismatchError(f"{event.type} arrived on {message.channel}")
+        return event
+
+
+def live_events(
+    redis: RedisClient, domains: Iterable[Domain], *, poll_s: float = 1.0
+) -> LiveEvents:
+    """Subscribe to the channels `{domain}:events` of `domains` (enter to subscribe)."""
+    channels = {events_channel(domain): domain for domain in domains}
+    return LiveEvents(redis.subscribe(*channels, poll_s=poll_s), channels)
