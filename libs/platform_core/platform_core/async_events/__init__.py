@@ -71,6 +71,8 @@ from platform_core.async_events.routes import (
 from platform_core.async_events.subscriber import (
     FROM_BEGINNING,
     EventEntryError,
+    EventReader,
+    EventsLostError,
     LiveEvents,
     ReceivedEvent,
     latest_positions,
@@ -100,7 +102,9 @@ __all__ = [
     "EventDecodeError",
     "EventEntryError",
     "EventPublisher",
+    "EventReader",
     "EventRoute",
+    "EventsLostError",
     "InvalidEventError",
     "JobCompleted",
     "JobEvent",

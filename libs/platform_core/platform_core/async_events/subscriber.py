@@ -1,6 +1,6 @@
 """Reading events: resumable from the streams, or live-only from pub/sub.
 
-Resumable (no event lost across restarts, within the stream cap):
+Resumable (no event lost across restarts; a loss to the stream cap is an error):
 
     positions = saved or await latest_positions(redis, ["digits", "trainer"])  # from now
     async for received in read_events(redis, positions):
@@ -14,6 +14,8 @@ Live-only (the original's pub/sub contract; events published while away are miss
             ...
 """
 
+import asyncio
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -91,32 +93,113 @@ def _event(domain: Domain, entry: StreamEntry) -> Event:
     return event
 
 
-async def read_events(
+class EventsLostError(Exception):
+    """Events after `position` may be gone: the stream's cap trimmed past it.
+
+    The oldest event the stream still holds is `oldest`. The reader moves on to it, so
+    iterating on accepts the loss; stopping leaves the decision to the caller.
+    """
+
+    def __init__(self, domain: Domain, position: str, oldest: str) -> None:
+        super().__init__(
+            f"{events_stream(domain)}: events after {position} may have been trimmed "
+            f"(the oldest kept is {oldest})"
+        )
+        self.domain: Domain = domain
+        self.position = position
+        self.oldest = oldest
+
+
+def _id(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+class EventReader:
+    """Every event after the given positions, in stream order per domain, forever.
+
+    Each batch is read in one MULTI/EXEC with the stream's oldest entry, so a position
+    the cap has trimmed past is detected (`EventsLostError`) instead of silently
+    skipped. While caught up, the reader waits with XREAD BLOCK (`block_ms` at a time,
+    below the client's socket timeout) and then reads. `positions` is where it stands:
+    the id of the last event it returned, per domain.
+    """
+
+    def __init__(
+        self,
+        redis: RedisClient,
+        positions: Mapping[Domain, str],
+        *,
+        block_ms: int = DEFAULT_BLOCK_MS,
+        batch: int = DEFAULT_BATCH,
+    ) -> None:
+        if not positions:
+            raise ValueError("read_events needs at least one domain")
+        if "$" in positions.values():
+            raise ValueError("'$' would skip events between reads: use latest_positions()")
+        self._redis = redis
+        self._positions = dict(positions)
+        self._block_ms = block_ms
+        self._batch = batch
+        self._ready: deque[tuple[Domain, StreamEntry]] = deque()
+
+    @property
+    def positions(self) -> dict[Domain, str]:
+        """The id of the last event returned per domain (save it to resume after it)."""
+        return dict(self._positions)
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> ReceivedEvent:
+        while not self._ready:
+            if not await self._read():
+                await self._wait()
+        domain, entry = self._ready.popleft()
+        self._positions[domain] = entry.id
+        return ReceivedEvent(entry.id, _event(domain, entry))
+
+    async def _read(self) -> bool:
+        pipe = self._redis.pipeline()
+        reads = [
+            (
+                domain,
+                position,
+                pipe.add(commands.xrange(events_stream(domain), count=1)),
+                pipe.add(commands.xrange(events_stream(domain), f"({position}", count=self._batch)),
+            )
+            for domain, position in self._positions.items()
+        ]
+        await pipe.execute()
+        for domain, position, oldest, entries in reads:
+            kept = oldest.value[0].id if oldest.value else None
+            if position != FROM_BEGINNING and kept is not None and _id(position) < _id(kept):
+                self._ready.clear()
+                self._positions[domain] = FROM_BEGINNING  # on from what is still there
+                raise EventsLostError(domain, position, kept)
+            self._ready.extend((domain, entry) for entry in entries.value)
+        return bool(self._ready)
+
+    async def _wait(self) -> None:
+        streams = {events_stream(domain): position for domain, position in self._positions.items()}
+        await self._redis.xread(streams, count=1, block_ms=self._block_ms)
+
+
+def read_events(
     redis: RedisClient,
     positions: Mapping[Domain, str],
     *,
     block_ms: int = DEFAULT_BLOCK_MS,
     batch: int = DEFAULT_BATCH,
-) -> AsyncIterator[ReceivedEvent]:
-    """Every event after `positions` (domain -> entry id), in stream order, forever.
+) -> EventReader:
+    """An `EventReader` over the domains in `positions` (domain -> last handled id).
 
     Start from saved ids to resume, from `latest_positions(...)` for "from now", or from
-    `FROM_BEGINNING`. Waits for new events `block_ms` at a time (below the client's
-    socket timeout). A bad entry raises `EventEntryError`; Redis failures raise.
+    `FROM_BEGINNING` (everything the stream still holds). A bad entry raises
+    `EventEntryError` (the reader moves past it); a trimmed-past position raises
+    `EventsLostError`; Redis failures raise `RedisError`s.
     """
-    if not positions:
-        raise ValueError("read_events needs at least one domain")
-    if "$" in positions.values():
-        raise ValueError("'$' would skip events between reads: use latest_positions()")
-    cursor = {events_stream(domain): entry_id for domain, entry_id in positions.items()}
-    domains: dict[str, Domain] = {events_stream(domain): domain for domain in positions}
-    while True:
-        for read in await redis.xread(cursor, count=batch, block_ms=block_ms):
-            domain = domains[read.stream]
-            for entry in read.entries:
-                event = _event(domain, entry)
-                cursor[read.stream] = entry.id
-                yield ReceivedEvent(entry.id, event)
+    return EventReader(redis, positions, block_ms=block_ms, batch=batch)
 
 
 class LiveEvents:
@@ -144,12 +227,16 @@ class LiveEvents:
 
     async def next_event(self, timeout_s: float) -> Event | None:
         """The next event, or None if none came within `timeout_s`; bad text raises."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
         message = await self._subscription.next_message(timeout_s)
+        # None also means "a subscription confirmation came": wait on until the deadline.
+        while message is None and (left := deadline - loop.time()) > 0:
+            message = await self._subscription.next_message(left)
         return None if message is None else self._event(message)
 
-    async def __aiter__(self) -> AsyncIterator[Event]:
-        async for message in self._subscription:
-            yield self._event(message)
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return (self._event(message) async for message in self._subscription)
 
     def _event(self, message: Message) -> Event:
         event = decode_event(message.data)
