@@ -16,7 +16,7 @@ Live-only (the original's pub/sub contract; events published while away are miss
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
@@ -151,7 +151,10 @@ class EventReader:
     def __aiter__(self) -> Self:
         return self
 
-    async def __anext__(self) -> ReceivedEvent:
+    def __anext__(self) -> Awaitable[ReceivedEvent]:
+        return self._next()
+
+    async def _next(self) -> ReceivedEvent:
         while not self._ready:
             if not await self._read():
                 await self._wait()

@@ -1,0 +1,1 @@
+"""The events benchmark: `bazel run //libs/platform_core:events_benchmark`."""
