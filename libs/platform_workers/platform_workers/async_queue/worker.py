@@ -1,0 +1,673 @@
+"""`Worker`: runs one queue's jobs, `concurrency` at once on one event loop, crash-safe.
+
+One worker process is one consumer of the queue's consumer group. Its loops:
+
+- fetch: `XREADGROUP COUNT <free slots> BLOCK` (no polling, one connection), then one
+  START call for the batch (status `processing`, attempt counted, started events);
+  every `poll_ms` a MAINTAIN call reclaims entries whose lease lapsed (their worker
+  died) and lists due delayed jobs, which one PROMOTE call moves to the stream;
+- finish: handlers that end queue their outcome; one FINISH call per batch writes the
+  results and statuses, acks and deletes the entries and emits the events, each job
+  fenced on this worker still holding it;
+- renew: every `lease_ms / 3`, one RENEW call heartbeats the worker registry and
+  renews the lease of every held job (and notices cancellations and lost leases);
+- control: a pub/sub subscription on which `Queue.cancel` asks for a running job's
+  handler to be cancelled.
+
+`run(stop)` returns after a graceful shutdown once `stop` is set: no new work, running
+handlers get `grace_period_s` to finish, the rest are cancelled and put back in the
+queue (attempt recorded `interrupted`), and the worker leaves the registry. A Redis
+failure in any loop stops the worker at once and `run` raises it; the jobs it held stay
+pending and other workers reclaim them when their leases lapse.
+"""
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, JsonValue
+
+from platform_core.async_events import Domain, EventRoute, event_route
+from platform_workers.async_queue import lifecycle, scripts
+from platform_workers.async_queue.context import JobContext
+from platform_workers.async_queue.errors import LeaseLostError, QueueError, UserError
+from platform_workers.async_queue.keys import GROUP, QueueKeys
+from platform_workers.async_queue.replies import flags, maintenance, verdicts
+from platform_workers.async_queue.tasks import NO_RETRY, Completion, RetryPolicy, Runnable
+from platform_workers.async_redis import Arg, RedisClient, commands
+from platform_workers.async_redis.reply import StreamEntry
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["completed", "failed", "cancelled", "retry", "interrupted", "requeue"]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    """How a worker runs. Times in ms unless named `_s`.
+
+    - `concurrency`: jobs running at once in this process.
+    - `lease_ms`: a job whose worker has not renewed its lease for this long is
+      reclaimed by another worker; renewed every `lease_ms / 3`. Also the registry
+      heartbeat's time to live.
+    - `max_deliveries`: a job delivered more often than this without finishing (its
+      workers died) goes to the dead-letter stream, `failed`.
+    - `block_ms`: longest wait in one XREADGROUP (below the client's socket timeout).
+    - `poll_ms`: how often lapsed leases are reclaimed and due delayed jobs promoted.
+    - `grace_period_s`: how long a stopping worker lets running handlers finish.
+    - `cancel_wait_s`: how long it then waits for cancelled handlers to unwind.
+    """
+
+    concurrency: int = 10
+    lease_ms: int = 30_000
+    max_deliveries: int = 3
+    block_ms: int = 1_000
+    poll_ms: int = 500
+    grace_period_s: float = 30.0
+    cancel_wait_s: float = 5.0
+    dead_maxlen: int = 10_000
+    reclaim_scan: int = 100
+    delayed_batch: int = 100
+    prune_every: int = 20
+    control_poll_s: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {self.concurrency}")
+        if self.lease_ms < 30:
+            raise ValueError(f"lease_ms must be at least 30, got {self.lease_ms}")
+        if self.max_deliveries < 1:
+            raise ValueError(f"max_deliveries must be at least 1, got {self.max_deliveries}")
+        if self.block_ms < 1 or self.poll_ms < 1:
+            raise ValueError("block_ms and poll_ms must be at least 1")
+
+    @property
+    def renew_s(self) -> float:
+        """Seconds between lease renewals (and registry heartbeats)."""
+        return self.lease_ms / 3000
+
+
+class WorkerRecord(BaseModel):
+    """A worker's registry record (`{<queue>}:worker:<id>`, expires with its heartbeat)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    worker: str
+    host: str
+    pid: int
+    concurrency: int
+    tasks: list[str]
+
+
+class _CancelRequest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    job: str
+    reason: str
+
+
+class UnknownTaskError(QueueError):
+    """A job names a task this worker has no handler for."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Missing:
+    """Stands in for the handler of a task this worker does not know (the job fails)."""
+
+    name: str
+    retry: RetryPolicy = NO_RETRY
+    timeout_s: float | None = None
+
+    async def run(self, payload_json: str, ctx: JobContext) -> Completion:
+        raise UnknownTaskError(f"no handler for task {self.name!r} in this worker")
+
+
+_StopReason = Literal["cancel", "shutdown", "lost", "abort"]
+
+
+@dataclass(slots=True, eq=False)
+class _Job:
+    entry: str
+    job_id: str
+    user_id: int
+    task: str
+    deliveries: int
+    attempt: int = 0
+    handler: "asyncio.Task[None] | None" = None
+    stop: _StopReason | None = None
+    cancel_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Finish:
+    job: _Job
+    outcome: Outcome
+    ran: bool
+    kind: str = ""
+    value: str = ""
+    event: str = ""
+    delay_ms: int = 0
+
+
+@dataclass(slots=True)
+class WorkerCounts:
+    """What this worker did (for logs and benchmarks)."""
+
+    started: int = 0
+    completed: int = 0
+    failed: int = 0
+    retried: int = 0
+    dead: int = 0
+    reclaimed: int = 0
+    lost: int = 0
+    requeued: int = 0
+
+
+def _entry_job(entry: StreamEntry, deliveries: int) -> _Job | None:
+    fields = entry.fields or {}
+    job_id, user, task = fields.get("job"), fields.get("user"), fields.get("task")
+    if job_id is None or user is None or task is None or not user.lstrip("-").isdigit():
+        return None
+    return _Job(entry.id, job_id, int(user), task, deliveries)
+
+
+@dataclass(frozen=True, slots=True)
+class _Loops:
+    fetch: "asyncio.Task[None]"
+    flush: "asyncio.Task[None]"
+    renew: "asyncio.Task[None]"
+    control: "asyncio.Task[None]"
+
+    def all(self) -> list["asyncio.Task[None]"]:
+        return [self.fetch, self.flush, self.renew, self.control]
+
+
+def _check_running(loops: _Loops) -> None:
+    """Raise the failure of a loop that ended (the loops run until shutdown)."""
+    for loop in loops.all():
+        if loop.done():
+            loop.result()
+            raise QueueError(f"{loop.get_name()} loop ended while running")
+
+
+class Worker:
+    """Runs the jobs of queue `domain` with `handlers` (see the module docstring)."""
+
+    def __init__(
+        self,
+        redis: RedisClient,
+        domain: Domain,
+        handlers: Sequence[Runnable],
+        config: WorkerConfig | None = None,
+        *,
+        route: EventRoute | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        if not handlers:
+            raise ValueError("a worker needs at least one task handler")
+        self._handlers: dict[str, Runnable] = {}
+        for handler in handlers:
+            if handler.name in self._handlers:
+                raise ValueError(f"two handlers for task {handler.name!r}")
+            self._handlers[handler.name] = handler
+        self.redis = redis
+        self.domain: Domain = domain
+        self.config = config or WorkerConfig()
+        self.route = route or event_route(domain)
+        if self.route.domain != domain:
+            raise ValueError(f"events route of {self.route.domain} given to queue {domain}")
+        self.keys = QueueKeys(domain)
+        self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.counts = WorkerCounts()
+        self._record = WorkerRecord(
+            worker=self.id,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            concurrency=self.config.concurrency,
+            tasks=sorted(self._handlers),
+        ).model_dump_json()
+        self._held: dict[str, _Job] = {}
+        self._by_job: dict[str, _Job] = {}
+        self._reserved = 0
+        self._slot_free = asyncio.Event()
+        self._pending: list[_Finish] = []
+        self._finish_ready = asyncio.Event()
+        self._renew_stop = asyncio.Event()
+        self._subscribed = asyncio.Event()
+        self._stopping = False
+        self._closing = False
+        self._started = False
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until `stop` is set, then shut down gracefully (see the module docstring)."""
+        if self._started:
+            raise RuntimeError("a worker runs once")
+        self._started = True
+        await self.redis.eval_script(scripts.ENSURE_GROUP, [self.keys.stream], [GROUP, "0"])
+        await self._renew()
+        control = asyncio.create_task(self._control_loop(), name=f"{self.id} control")
+        subscribed = asyncio.create_task(self._subscribed.wait())
+        await asyncio.wait([control, subscribed], return_when=asyncio.FIRST_COMPLETED)
+        subscribed.cancel()
+        loops = _Loops(
+            fetch=asyncio.create_task(self._fetch_loop(), name=f"{self.id} fetch"),
+            flush=asyncio.create_task(self._flush_loop(), name=f"{self.id} flush"),
+            renew=asyncio.create_task(self._renew_loop(), name=f"{self.id} renew"),
+            control=control,
+        )
+        stopper = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait([*loops.all(), stopper], return_when=asyncio.FIRST_COMPLETED)
+            _check_running(loops)
+            await self._shutdown(loops)
+        except BaseException as exc:
+            await self._abort(loops, exc)
+            raise
+        finally:
+            stopper.cancel()
+        log.info("worker %s stopped: %s", self.id, self.counts)
+
+    async def _shutdown(self, loops: _Loops) -> None:
+        self._stopping = True
+        self._slot_free.set()
+        await loops.fetch
+        running = [job.handler for job in self._held.values() if job.handler is not None]
+        handlers = [task for task in running if not task.done()]
+        if handlers:
+            _, late = await asyncio.wait(handlers, timeout=self.config.grace_period_s)
+            if late:
+                for job in self._held.values():
+                    if job.handler in late:
+                        self._stop_handler(job, "shutdown")
+                await asyncio.wait(late, timeout=self.config.cancel_wait_s)
+        self._closing = True
+        self._finish_ready.set()
+        await loops.flush
+        self._renew_stop.set()
+        await loops.renew
+        loops.control.cancel()
+        await asyncio.wait([loops.control])
+        await self.redis.eval_script(
+            scripts.DEREGISTER,
+            [self.keys.workers, self.keys.worker(self.id), self.keys.stream],
+            [GROUP, self.id],
+        )
+
+    async def _abort(self, loops: _Loops, cause: BaseException) -> None:
+        """Stop everything without touching Redis; held jobs stay pending for reclaim."""
+        for job in self._held.values():
+            self._stop_handler(job, "abort")
+        tasks = [*loops.all(), *(j.handler for j in self._held.values() if j.handler)]
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks)
+        for task in tasks:
+            error = None if task.cancelled() else task.exception()
+            if error is not None and error is not cause:
+                log.error("worker %s: %s also failed", self.id, task.get_name(), exc_info=error)
+
+    @property
+    def stopping(self) -> bool:
+        """Whether the worker has begun to shut down (it takes no new work)."""
+        return self._stopping
+
+    # --- slots -----------------------------------------------------------------------
+
+    def _free(self) -> int:
+        return self.config.concurrency - self._reserved
+
+    def _release_slot(self) -> None:
+        self._reserved -= 1
+        self._slot_free.set()
+
+    def _drop(self, job: _Job) -> None:
+        self._held.pop(job.entry, None)
+        if self._by_job.get(job.job_id) is job:
+            del self._by_job[job.job_id]
+
+    # --- fetching and starting --------------------------------------------------------
+
+    async def _fetch_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_maintenance = loop.time()
+        ticks = 0
+        while True:
+            if self._free() <= 0 and not self._stopping:
+                self._slot_free.clear()
+                await self._slot_free.wait()
+                # let handlers that ended in the same tick free their slots too
+                await asyncio.sleep(0)
+                continue
+            if self._stopping:
+                return
+            if loop.time() >= next_maintenance:
+                wait_s = await self._maintain(prune=ticks % self.config.prune_every == 0)
+                ticks += 1
+                next_maintenance = loop.time() + wait_s
+                continue
+            block = round((next_maintenance - loop.time()) * 1000)
+            block = max(1, min(self.config.block_ms, block))
+            batches = await self.redis.run(
+                commands.xreadgroup(
+                    GROUP,
+                    self.id,
+                    {self.keys.stream: ">"},
+                    count=self._free(),
+                    block_ms=block,
+                )
+            )
+            jobs = await self._take([(e, 1) for b in batches for e in b.entries])
+            if not jobs:
+                continue
+            if self.stopping:
+                for job in jobs:
+                    self._queue_finish(_Finish(job, "requeue", ran=False))
+                    self._release_slot()
+                return
+            await self._start(jobs)
+
+    async def _take(self, entries: list[tuple[StreamEntry, int]]) -> list[_Job]:
+        """Hold the entries' jobs (one slot each); dead-letter malformed entries."""
+        jobs: list[_Job] = []
+        malformed: list[StreamEntry] = []
+        for entry, deliveries in entries:
+            job = _entry_job(entry, deliveries)
+            if job is None:
+                malformed.append(entry)
+                continue
+            jobs.append(job)
+            self._reserved += 1
+            self._held[job.entry] = job
+            self._by_job[job.job_id] = job
+        if malformed:
+            await self._quarantine(malformed)
+        return jobs
+
+    async def _quarantine(self, entries: list[StreamEntry]) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        for entry in entries:
+            log.error(
+                "queue %s: malformed entry %s %s dead-lettered", self.domain, entry.id, entry.fields
+            )
+            pipe.add(
+                commands.xadd(
+                    self.keys.dead,
+                    {"entry": entry.id, "reason": f"malformed entry: {entry.fields}"},
+                    maxlen=self.config.dead_maxlen,
+                )
+            )
+            pipe.add(commands.xack(self.keys.stream, GROUP, entry.id))
+            pipe.add(commands.xdel(self.keys.stream, entry.id))
+        await pipe.execute()
+
+    async def _maintain(self, *, prune: bool) -> float:
+        """Reclaim lapsed leases and promote due delayed jobs; seconds until next time."""
+        cfg = self.config
+        reply = await self.redis.eval_script(
+            scripts.MAINTAIN,
+            [self.keys.stream, self.keys.delayed, self.keys.workers],
+            [
+                GROUP,
+                self.id,
+                cfg.lease_ms,
+                self._free(),
+                cfg.reclaim_scan,
+                cfg.delayed_batch,
+                "1" if prune else "0",
+            ],
+        )
+        found = maintenance(reply)
+        if found.due:
+            await self.redis.eval_script(
+                scripts.PROMOTE,
+                [self.keys.stream, self.keys.delayed, *map(self.keys.job, found.due)],
+                list[Arg](found.due),
+            )
+        wait_s = cfg.poll_ms / 1000
+        if len(found.due) == cfg.delayed_batch:
+            wait_s = 0.0
+        elif found.next_due_ms >= 0:
+            wait_s = min(wait_s, max(0.0, (found.next_due_ms - found.now_ms) / 1000))
+        jobs = await self._take(
+            [(StreamEntry(c.entry, c.fields), c.deliveries) for c in found.claimed]
+        )
+        if jobs:
+            self.counts.reclaimed += len(jobs)
+            log.warning("queue %s: reclaimed %d jobs whose lease lapsed", self.domain, len(jobs))
+            await self._start(jobs)
+        return wait_s
+
+    async def _start(self, jobs: list[_Job]) -> None:
+        route, cfg = self.route, self.config
+        keys = [self.keys.stream, route.stream, self.keys.dead]
+        args: list[Arg] = [
+            route.channel,
+            route.field,
+            route.trim,
+            route.maxlen,
+            GROUP,
+            self.id,
+            cfg.dead_maxlen,
+        ]
+        for job in jobs:
+            keys.append(self.keys.job(job.job_id))
+            if job.deliveries > cfg.max_deliveries:
+                message = (
+                    f"dead-lettered: delivered {job.deliveries} times without finishing "
+                    f"(max {cfg.max_deliveries})"
+                )
+                event = lifecycle.failed(self.domain, job.job_id, job.user_id, "system", message)
+                args += [job.entry, job.deliveries, job.job_id, "dead", event, message]
+            else:
+                event = lifecycle.started(self.domain, job.job_id, job.user_id)
+                args += [job.entry, job.deliveries, job.job_id, "run", event, ""]
+        reply = await self.redis.eval_script(scripts.START, keys, args)
+        for job, verdict in zip(jobs, verdicts(reply, len(jobs)), strict=True):
+            if verdict.word == "run":
+                job.attempt = verdict.number
+                self.counts.started += 1
+                runnable = self._handlers.get(job.task) or _Missing(job.task)
+                job.handler = asyncio.create_task(self._execute(job, runnable, verdict.text))
+                continue
+            self._release_slot()
+            if verdict.word == "cancel":
+                message = f"cancelled: {verdict.text}"
+                event = lifecycle.failed(self.domain, job.job_id, job.user_id, "user", message)
+                self._queue_finish(_Finish(job, "cancelled", False, "user", message, event))
+                continue
+            if verdict.word == "dead":
+                self.counts.dead += 1
+                log.error("queue %s: job %s dead-lettered", self.domain, job.job_id)
+            self._drop(job)
+
+    # --- running ---------------------------------------------------------------------
+
+    async def _execute(self, job: _Job, runnable: Runnable, payload: str) -> None:
+        ctx = JobContext(
+            job_id=job.job_id,
+            user_id=job.user_id,
+            task=job.task,
+            queue=self.domain,
+            attempt=job.attempt,
+            reporter=lambda percent, message, data: self._progress(job, percent, message, data),
+        )
+        finish: _Finish | None
+        timeout = asyncio.timeout(runnable.timeout_s)
+        try:
+            async with timeout:
+                completion = await runnable.run(payload, ctx)
+            event = lifecycle.completed(
+                self.domain,
+                job.job_id,
+                job.user_id,
+                completion.ref.result_id,
+                completion.ref.result_bytes,
+            )
+            finish = _Finish(job, "completed", True, "", completion.result_json, event)
+        except asyncio.CancelledError:
+            finish = self._cancelled(job)
+            if job.stop is None:
+                self._drop(job)
+                raise
+        except UserError as exc:
+            finish = self._failure(job, runnable, "user", str(exc) or type(exc).__name__)
+        except Exception as exc:
+            if timeout.expired():
+                message = f"timed out after {runnable.timeout_s}s"
+            else:
+                message = f"{type(exc).__name__}: {exc}"
+                log.exception("queue %s: job %s (%s) failed", self.domain, job.job_id, job.task)
+            finish = self._failure(job, runnable, "system", message)
+        finally:
+            self._release_slot()
+        if finish is None:
+            self._drop(job)
+        else:
+            self._queue_finish(finish)
+
+    def _cancelled(self, job: _Job) -> _Finish | None:
+        if job.stop == "cancel":
+            message = f"cancelled: {job.cancel_reason}"
+            event = lifecycle.failed(self.domain, job.job_id, job.user_id, "user", message)
+            return _Finish(job, "cancelled", True, "user", message, event)
+        if job.stop == "shutdown":
+            return _Finish(job, "interrupted", True, "", "worker shut down")
+        return None
+
+    def _failure(self, job: _Job, runnable: Runnable, kind: str, message: str) -> _Finish:
+        if kind == "system" and runnable.retry.retries_after(job.attempt):
+            delay = runnable.retry.delay_ms(job.attempt)
+            return _Finish(job, "retry", True, kind, message, "", delay)
+        error_kind: Literal["user", "system"] = "user" if kind == "user" else "system"
+        event = lifecycle.failed(self.domain, job.job_id, job.user_id, error_kind, message)
+        return _Finish(job, "failed", True, kind, message, event)
+
+    def _stop_handler(self, job: _Job, reason: _StopReason, cancel_reason: str = "") -> None:
+        if job.handler is None or job.handler.done() or job.stop is not None:
+            return
+        job.stop = reason
+        job.cancel_reason = cancel_reason
+        job.handler.cancel()
+
+    async def _progress(
+        self, job: _Job, percent: int, message: str | None, payload: JsonValue
+    ) -> None:
+        route = self.route
+        event = lifecycle.progress(
+            self.domain, job.job_id, job.user_id, percent=percent, message=message, payload=payload
+        )
+        reply = await self.redis.eval_script(
+            scripts.PROGRESS,
+            [self.keys.stream, route.stream, self.keys.job(job.job_id)],
+            [
+                route.channel,
+                route.field,
+                route.trim,
+                route.maxlen,
+                GROUP,
+                self.id,
+                job.entry,
+                job.deliveries,
+                percent,
+                message or "",
+                event,
+            ],
+        )
+        if reply != 1:
+            raise LeaseLostError(f"job {job.job_id}: this worker no longer holds it")
+
+    # --- finishing -------------------------------------------------------------------
+
+    def _queue_finish(self, finish: _Finish) -> None:
+        self._pending.append(finish)
+        self._finish_ready.set()
+
+    async def _flush_loop(self) -> None:
+        while not (self._closing and not self._pending):
+            if not self._pending:
+                self._finish_ready.clear()
+                await self._finish_ready.wait()
+                continue
+            batch, self._pending = self._pending, []
+            await self._finish(batch)
+
+    async def _finish(self, batch: list[_Finish]) -> None:
+        route = self.route
+        keys = [self.keys.stream, route.stream, self.keys.delayed]
+        args: list[Arg] = [route.channel, route.field, route.trim, route.maxlen, GROUP, self.id]
+        for item in batch:
+            job = item.job
+            keys.append(self.keys.job(job.job_id))
+            args += [
+                job.entry,
+                job.deliveries,
+                job.job_id,
+                item.outcome,
+                "1" if item.ran else "0",
+                item.kind,
+                item.value,
+                item.event,
+                item.delay_ms,
+            ]
+        reply = await self.redis.eval_script(scripts.FINISH, keys, args)
+        for item, done in zip(batch, flags(reply, len(batch)), strict=True):
+            self._drop(item.job)
+            if not done:
+                self.counts.lost += 1
+                log.warning(
+                    "queue %s: job %s not finished here: its lease was lost or it changed",
+                    self.domain,
+                    item.job.job_id,
+                )
+            elif item.outcome == "completed":
+                self.counts.completed += 1
+            elif item.outcome == "retry":
+                self.counts.retried += 1
+            elif item.outcome in ("interrupted", "requeue"):
+                self.counts.requeued += 1
+            else:
+                self.counts.failed += 1
+
+    # --- leases, registry, control ------------------------------------------------------
+
+    async def _renew_loop(self) -> None:
+        while True:
+            try:
+                async with asyncio.timeout(self.config.renew_s):
+                    await self._renew_stop.wait()
+                return
+            except TimeoutError:
+                await self._renew()
+
+    async def _renew(self) -> None:
+        jobs = list(self._held.values())
+        keys = [self.keys.stream, self.keys.workers, self.keys.worker(self.id)]
+        args: list[Arg] = [GROUP, self.id, self.config.lease_ms, self._record]
+        for job in jobs:
+            keys.append(self.keys.job(job.job_id))
+            args += [job.entry, job.deliveries]
+        reply = await self.redis.eval_script(scripts.RENEW, keys, args)
+        for job, verdict in zip(jobs, verdicts(reply, len(jobs)), strict=True):
+            if verdict.word == "lost":
+                log.warning("queue %s: lost the lease of job %s", self.domain, job.job_id)
+                self._stop_handler(job, "lost")
+            elif verdict.word == "cancel":
+                self._stop_handler(job, "cancel", verdict.text)
+
+    async def _control_loop(self) -> None:
+        async with self.redis.subscribe(
+            self.keys.control, poll_s=self.config.control_poll_s
+        ) as subscription:
+            self._subscribed.set()
+            async for message in subscription:
+                request = _CancelRequest.model_validate_json(message.data)
+                job = self._by_job.get(request.job)
+                if job is not None:
+                    self._stop_handler(job, "cancel", request.reason)

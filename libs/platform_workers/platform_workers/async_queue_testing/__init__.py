@@ -1,0 +1,143 @@
+"""Test support for the job queue: an events reader that waits on conditions, in-process
+workers, and a sample task.
+
+    async with running(redis, "qr", [ECHO.handler(echo)]) as worker:
+        job = await Queue(redis, "qr").enqueue(ECHO, Echo(text="hi"), user_id=1)
+        await Events(redis, "qr").finished(job.job_id)
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from platform_core.async_events import (
+    EVENT_FIELD,
+    FROM_BEGINNING,
+    Domain,
+    Event,
+    JobEvent,
+    decode_event,
+    events_stream,
+)
+from platform_workers.async_queue import JobContext, Runnable, Task, Worker, WorkerConfig
+from platform_workers.async_redis import RedisClient
+
+FAST = WorkerConfig(  # short leases and waits, for tests
+    concurrency=4,
+    lease_ms=600,
+    block_ms=100,
+    poll_ms=50,
+    grace_period_s=5.0,
+    cancel_wait_s=2.0,
+    control_poll_s=0.05,
+)
+
+
+class Echo(BaseModel):
+    """A payload: text to return, or to fail with."""
+
+    text: str
+    fail: str | None = None
+
+
+class Echoed(BaseModel):
+    """A result."""
+
+    text: str
+    attempt: int
+
+
+ECHO = Task("echo", Echo, Echoed)
+
+
+async def echo(payload: Echo, ctx: JobContext) -> Echoed:
+    """Returns the text (after a progress report), or raises `fail`."""
+    await ctx.progress(50, "halfway")
+    if payload.fail is not None:
+        raise RuntimeError(payload.fail)
+    return Echoed(text=payload.text, attempt=ctx.attempt)
+
+
+class Events:
+    """The domain's events stream, read from the beginning, waited on by condition."""
+
+    def __init__(self, redis: RedisClient, domain: Domain) -> None:
+        self.redis = redis
+        self.stream = events_stream(domain)
+        self.seen: list[Event] = []
+        self._position = FROM_BEGINNING
+
+    async def until(
+        self, condition: Callable[[list[Event]], bool], timeout_s: float = 10.0
+    ) -> list[Event]:
+        """Read events until `condition(all events so far)` holds (TimeoutError if not)."""
+        async with asyncio.timeout(timeout_s):
+            while not condition(self.seen):
+                batches = await self.redis.xread({self.stream: self._position}, block_ms=100)
+                for batch in batches:
+                    for entry in batch.entries:
+                        self.seen.append(decode_event((entry.fields or {})[EVENT_FIELD]))
+                        self._position = entry.id
+        return self.seen
+
+    def of(self, job_id: str) -> list[str]:
+        """The kinds of `job_id`'s job events, in order."""
+        return [e.kind for e in self.seen if isinstance(e, JobEvent) and e.job_id == job_id]
+
+    async def finished(self, *job_ids: str, timeout_s: float = 10.0) -> list[Event]:
+        """Wait until each job has a completed or failed event."""
+        return await self.until(
+            lambda _: all({"completed", "failed"} & set(self.of(job_id)) for job_id in job_ids),
+            timeout_s,
+        )
+
+    async def reached(self, job_id: str, kind: str, timeout_s: float = 10.0) -> list[Event]:
+        """Wait until `job_id` has an event of `kind`."""
+        return await self.until(lambda _: kind in self.of(job_id), timeout_s)
+
+    def event(self, job_id: str, kind: str) -> JobEvent:
+        """The (last) `kind` event of `job_id`."""
+        found = [
+            e
+            for e in self.seen
+            if isinstance(e, JobEvent) and e.job_id == job_id and e.kind == kind
+        ]
+        return found[-1]
+
+
+@dataclass
+class Running:
+    """A worker running in this process until `stop()`."""
+
+    worker: Worker
+    stop_event: asyncio.Event
+    task: "asyncio.Task[None]"
+
+    async def stop(self) -> None:
+        """Shut it down gracefully and wait (its failure, if any, raises)."""
+        self.stop_event.set()
+        await self.task
+
+
+@asynccontextmanager
+async def running(
+    redis: RedisClient,
+    domain: Domain,
+    handlers: Sequence[Runnable],
+    config: WorkerConfig = FAST,
+    *,
+    worker_id: str | None = None,
+) -> AsyncIterator[Running]:
+    """A worker started in this process and stopped (gracefully) on exit."""
+    worker = Worker(redis, domain, handlers, config, worker_id=worker_id)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    handle = Running(worker, stop, task)
+    try:
+        yield handle
+    finally:
+        if not task.done():
+            await handle.stop()
