@@ -55,7 +55,7 @@ def test_generates_one_library_per_distribution(tmp_path: pathlib.Path) -> None:
     assert '"pypi_name=Demo.Pkg", "pypi_version=1.0"' in build
     assert 'visibility = ["//visibility:public"]' in build
     restricted = (out / "dep_one" / "BUILD.bazel").read_text(encoding="utf-8")
-    assert 'visibility = ["@platform//tools/visibility:libs"]' in restricted
+    assert 'visibility = ["@platform//tools/visibility:libs", "//:__subpackages__"]' in restricted
     assert (out / "demo_pkg" / "site" / "demo_pkg" / "__init__.py").read_text() == "X = 1\n"
     script = out / "demo_pkg" / "bin" / "demo"
     assert script.stat().st_mode & 0o111
