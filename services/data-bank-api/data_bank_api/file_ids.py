@@ -1,0 +1,25 @@
+"""File ids: the lowercase SHA-256 hex digest of a file's content."""
+
+import re
+
+FILE_ID_LENGTH = 64
+_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+class InvalidFileIdError(ValueError):
+    """A file id that is not 64 hexadecimal characters."""
+
+    def __init__(self) -> None:
+        super().__init__("invalid file_id")
+
+
+def parse_file_id(raw: str) -> str:
+    """`raw` as a file id: exactly 64 hex characters (any case), returned in lower case."""
+    if _HEX64.fullmatch(raw) is None:
+        raise InvalidFileIdError
+    return raw.lower()
+
+
+def is_file_id(raw: str) -> bool:
+    """Whether `raw` is a file id as stored: 64 lowercase hex characters."""
+    return len(raw) == FILE_ID_LENGTH and raw == raw.lower() and _HEX64.fullmatch(raw) is not None

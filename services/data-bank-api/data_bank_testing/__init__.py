@@ -1,0 +1,1 @@
+"""Test support for data-bank-api: fault-injecting collaborators and process harnesses."""
