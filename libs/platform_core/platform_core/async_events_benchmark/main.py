@@ -4,7 +4,8 @@ them back, against a private redis-server this program starts; print JSON figure
     bazel run //libs/platform_core:events_benchmark -- --events 100000
     python -m platform_core.async_events_benchmark --events 100000
 
-Each figure says events/s and Redis round trips per event (`RedisClient.stats`).
+Each figure says events/s and Redis round trips per event (`RedisClient.stats`); `ping`
+is a bare PING round trip on the same client, the floor for one call per event.
 """
 
 import argparse
@@ -60,6 +61,7 @@ class Report(BaseModel):
     event_bytes: int
     stream_maxlen: int
     approximate_trim: bool
+    ping: Figure
     publish: Figure
     publish_many: Figure
     concurrent_publish: Figure
@@ -101,51 +103,67 @@ async def measure(redis: RedisClient, count: int, run: Callable[[], Awaitable[No
     )
 
 
+class Runs:
+    """The measured runs, on one client and one publisher."""
+
+    def __init__(self, redis: RedisClient, events: list[Event], args: Args) -> None:
+        self.redis = redis
+        self.events = events
+        self.args = args
+        self.publisher = EventPublisher(redis, maxlen=args.maxlen, approximate=args.approximate)
+        self.ping_count = min(args.events, 10_000)
+        self.read_count = min(args.events, args.maxlen)
+
+    async def pings(self) -> None:
+        """Bare PING round trips: the floor for one call per event."""
+        for _ in range(self.ping_count):
+            await self.redis.ping()
+
+    async def one_by_one(self) -> None:
+        """`publish` each event, awaiting each."""
+        for event in self.events:
+            await self.publisher.publish(event)
+
+    async def batched(self) -> None:
+        """`publish_many` in batches of `--batch`."""
+        for start in range(0, len(self.events), self.args.batch):
+            await self.publisher.publish_many(self.events[start : start + self.args.batch])
+
+    async def concurrent(self) -> None:
+        """`publish` from `--producers` tasks at once (the client's connection pool)."""
+
+        async def producer(mine: list[Event]) -> None:
+            for event in mine:
+                await self.publisher.publish(event)
+
+        async with asyncio.TaskGroup() as group:
+            for index in range(self.args.producers):
+                group.create_task(producer(self.events[index :: self.args.producers]))
+
+    async def read(self) -> None:
+        """Read back what the stream holds with an `EventReader`."""
+        reader = read_events(self.redis, {"turkic": FROM_BEGINNING}, batch=self.args.batch)
+        for _ in range(self.read_count):
+            await anext(reader)
+
+
 async def benchmark(url: str, args: Args) -> Report:
     """Every run against the server at `url`."""
     events = make_events(args.events)
     async with open_redis(url) as redis:
-        publisher = EventPublisher(redis, maxlen=args.maxlen, approximate=args.approximate)
-        await publisher.publish(events[0])  # loads the script
-
-        async def one_by_one() -> None:
-            for event in events:
-                await publisher.publish(event)
-
-        async def batched() -> None:
-            for start in range(0, len(events), args.batch):
-                await publisher.publish_many(events[start : start + args.batch])
-
-        async def concurrent() -> None:
-            async def producer(mine: list[Event]) -> None:
-                for event in mine:
-                    await publisher.publish(event)
-
-            async with asyncio.TaskGroup() as group:
-                for index in range(args.producers):
-                    group.create_task(producer(events[index :: args.producers]))
-
-        reader_count = min(args.events, args.maxlen)
-
-        async def read() -> None:
-            reader = read_events(redis, {"turkic": FROM_BEGINNING}, batch=args.batch)
-            for _ in range(reader_count):
-                await anext(reader)
-
-        publish = await measure(redis, args.events, one_by_one)
-        publish_many = await measure(redis, args.events, batched)
-        concurrent_publish = await measure(redis, args.events, concurrent)
-        read_figure = await measure(redis, reader_count, read)
-    return Report(
-        events=args.events,
-        event_bytes=len(encode_event(events[0]).encode()),
-        stream_maxlen=args.maxlen,
-        approximate_trim=args.approximate,
-        publish=publish,
-        publish_many=publish_many,
-        concurrent_publish=concurrent_publish,
-        read=read_figure,
-    )
+        runs = Runs(redis, events, args)
+        await runs.publisher.publish(events[0])  # loads the script
+        return Report(
+            events=args.events,
+            event_bytes=len(encode_event(events[0]).encode()),
+            stream_maxlen=args.maxlen,
+            approximate_trim=args.approximate,
+            ping=await measure(redis, runs.ping_count, runs.pings),
+            publish=await measure(redis, args.events, runs.one_by_one),
+            publish_many=await measure(redis, args.events, runs.batched),
+            concurrent_publish=await measure(redis, args.events, runs.concurrent),
+            read=await measure(redis, runs.read_count, runs.read),
+        )
 
 
 def main(argv: Sequence[str]) -> int:

@@ -21,6 +21,7 @@ def test_a_small_run_prints_every_figure(capsys: pytest.CaptureFixture[str]) -> 
     report = Report.model_validate_json(printed)
     assert report.events == 300
     assert report.approximate_trim is True
+    assert report.ping.round_trips_per_event == 1.0
     assert report.publish.round_trips_per_event == 1.0
     assert report.publish_many.round_trips_per_event == pytest.approx(6 / 300)
     assert report.concurrent_publish.round_trips_per_event == 1.0
