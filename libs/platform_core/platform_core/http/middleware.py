@@ -1,0 +1,114 @@
+"""The pure-ASGI middleware around every service: request ids and the access log."""
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from platform_core.errors import ErrorCode
+from platform_core.http.error_handling import error_response
+from platform_core.logging import REQUEST_ID, log_context, log_fields
+
+REQUEST_ID_HEADER = b"x-request-id"
+REQUEST_ID_SCOPE_KEY = "platform.request_id"
+MAX_REQUEST_ID_LENGTH = 128
+_VALID_ID = re.compile(rb"[A-Za-z0-9._:+/=-]{1,%d}" % MAX_REQUEST_ID_LENGTH)
+
+access_logger = logging.getLogger("platform_core.access")
+
+
+def new_request_id() -> str:
+    """A fresh request id (a UUID4 string)."""
+    return str(uuid.uuid4())
+
+
+class RequestIdMiddleware:
+    """`X-Request-ID` in and out, and the id in `REQUEST_ID` while the request runs.
+
+    A client-sent id is used if it is one header of 1-128 characters from
+    `[A-Za-z0-9._:+/=-]`; an invalid one is refused with 400 (under a fresh id). Without
+    one, a UUID4 is made. Every response carries the id, error responses included.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind: str = scope["type"]
+        if kind != "http":
+            await self.app(scope, receive, send)
+            return
+        headers: Iterable[tuple[bytes, bytes]] = scope["headers"]
+        sent = [value for name, value in headers if name == REQUEST_ID_HEADER]
+        valid = len(sent) == 1 and _VALID_ID.fullmatch(sent[0]) is not None
+        request_id = sent[0].decode("ascii") if valid else new_request_id()
+        scope[REQUEST_ID_SCOPE_KEY] = request_id
+        header = (REQUEST_ID_HEADER, request_id.encode("ascii"))
+
+        async def send_with_id(message: Message) -> None:
+            message_type: str = message["type"]
+            if message_type == "http.response.start":
+                existing: Iterable[tuple[bytes, bytes]] = message.get("headers", ())
+                with_id: list[tuple[bytes, bytes]] = [*existing, header]
+                message["headers"] = with_id
+            await send(message)
+
+        token = REQUEST_ID.set(request_id)
+        try:
+            if sent and not valid:
+                response = error_response(
+                    ErrorCode.INVALID_INPUT,
+                    "invalid X-Request-ID header: send one value of 1-128 characters "
+                    "from A-Z a-z 0-9 . _ : + / = -",
+                    400,
+                )
+                await response(scope, receive, send_with_id)
+            else:
+                await self.app(scope, receive, send_with_id)
+        finally:
+            REQUEST_ID.reset(token)
+
+
+class AccessLogMiddleware:
+    """One log line per request: method, path, status, latency_ms, request_id.
+
+    `status` is null when no response was sent (the client went away first).
+    """
+
+    def __init__(self, app: ASGIApp, logger: logging.Logger = access_logger) -> None:
+        self.app = app
+        self.logger = logger
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind: str = scope["type"]
+        if kind != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status: int | None = None
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            message_type: str = message["type"]
+            if message_type == "http.response.start":
+                sent_status: int = message["status"]
+                status = sent_status
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            latency_ms = round((time.perf_counter() - started) * 1000, 3)
+            method: str = scope["method"]
+            path: str = scope["path"]
+            request_id: str | None = scope.get(REQUEST_ID_SCOPE_KEY)
+            with log_context(request_id=request_id):
+                self.logger.info(
+                    "request",
+                    extra=log_fields(
+                        method=method, path=path, status=status, latency_ms=latency_ms
+                    ),
+                )

@@ -1,0 +1,219 @@
+"""Log lines: JSON shape, text mode, ids from the running request/job, typed fields."""
+
+import io
+import json
+import logging
+import os
+import re
+import socket
+import sys
+
+import pytest
+
+from platform_core.logging import (
+    JOB_ID,
+    REQUEST_ID,
+    JsonFormatter,
+    LogFields,
+    TextFormatter,
+    configure_logging,
+    current_job_id,
+    current_request_id,
+    default_instance,
+    log_context,
+    log_fields,
+)
+from platform_core.logging.fields import fields_of
+
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+log = logging.getLogger("tests.logging")
+
+
+def fail(exc: Exception) -> None:
+    """Raise `exc` (so that a traceback exists)."""
+    raise exc
+
+
+def lines(stream: io.StringIO) -> list[dict[str, object]]:
+    """The JSON objects written to `stream`."""
+    parsed: list[dict[str, object]] = []
+    for line in stream.getvalue().splitlines():
+        value: dict[str, object] = json.loads(line)
+        parsed.append(value)
+    return parsed
+
+
+def test_json_line_shape() -> None:
+    stream = io.StringIO()
+    with configure_logging(service="svc", level="INFO", instance="host-1", stream=stream):
+        log.info("stored %s of %d", "file", 3, extra=log_fields(size=12, ok=True, ratio=0.5))
+        log.debug("not written")
+    [line] = lines(stream)
+    timestamp = line.pop("timestamp")
+    assert isinstance(timestamp, str)
+    assert TIMESTAMP.match(timestamp)
+    assert line == {
+        "level": "INFO",
+        "logger": "tests.logging",
+        "message": "stored file of 3",
+        "service": "svc",
+        "instance": "host-1",
+        "size": 12,
+        "ok": True,
+        "ratio": 0.5,
+    }
+    assert stream.getvalue().count("\n") == 1
+    assert ": " not in stream.getvalue()
+
+
+def test_request_and_job_ids_are_those_of_the_emitting_code() -> None:
+    stream = io.StringIO()
+    with configure_logging(service="svc", instance="i", stream=stream):
+        with log_context(request_id="req-1"):
+            log.info("in request")
+            with log_context(job_id="job-9"):
+                log.warning("in job")
+        log.info("outside")
+    first, second, third = lines(stream)
+    assert (first["request_id"], "job_id" in first) == ("req-1", False)
+    assert (second["request_id"], second["job_id"], second["level"]) == (
+        "req-1",
+        "job-9",
+        "WARNING",
+    )
+    assert "request_id" not in third
+    assert "job_id" not in third
+
+
+def test_exceptions_are_one_field() -> None:
+    stream = io.StringIO()
+    with configure_logging(service="svc", instance="i", stream=stream):
+        try:
+            fail(KeyError("missing"))
+        except KeyError:
+            log.exception("lookup failed")
+    [line] = lines(stream)
+    assert line["message"] == "lookup failed"
+    assert line["level"] == "ERROR"
+    trace = line["exc_info"]
+    assert isinstance(trace, str)
+    assert trace.startswith("Traceback")
+    assert "KeyError: 'missing'" in trace
+
+
+def test_text_mode() -> None:
+    stream = io.StringIO()
+    with configure_logging(service="svc", fmt="text", stream=stream):
+        with log_context(request_id="r-2", job_id="j-3"):
+            log.info("hello %s", "world", extra=log_fields(n=1))
+        try:
+            fail(ValueError("bad"))
+        except ValueError:
+            log.exception("failed")
+    text = stream.getvalue()
+    first, *rest = text.splitlines()
+    assert re.match(
+        r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} INFO    tests\.logging hello world n=1 "
+        r"request_id=r-2 job_id=j-3$",
+        first,
+    )
+    assert rest[0].endswith("ERROR   tests.logging failed")
+    assert rest[1] == "Traceback (most recent call last):"
+    assert rest[-1] == "ValueError: bad"
+
+
+def test_level_names_any_case_and_unknown_refused() -> None:
+    stream = io.StringIO()
+    with configure_logging(service="svc", level="warning", instance="i", stream=stream):
+        log.info("dropped")
+        log.warning("kept")
+    assert [line["message"] for line in lines(stream)] == ["kept"]
+    with pytest.raises(ValueError, match="unknown log level 'LOUD'"):
+        configure_logging(service="svc", level="LOUD")
+
+
+def test_replaces_root_handlers_and_quiets_http_clients() -> None:
+    root = logging.getLogger()
+    stray = logging.NullHandler()
+    root.addHandler(stray)
+    with configure_logging(service="svc", stream=io.StringIO()):
+        assert stray not in root.handlers
+        assert len(root.handlers) == 1
+        assert logging.getLogger("httpx").level == logging.WARNING
+        assert logging.getLogger("httpcore").level == logging.WARNING
+    assert root.handlers == []
+
+
+def test_close_writes_everything_and_is_idempotent() -> None:
+    stream = io.StringIO()
+    handle = configure_logging(service="svc", instance="i", stream=stream)
+    for n in range(200):
+        log.info("line %d", n)
+    handle.close()
+    handle.close()
+    assert len(lines(stream)) == 200
+
+
+def test_default_stream_is_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    with configure_logging(service="svc", instance="i"):
+        log.info("to stdout")
+    line: dict[str, object] = json.loads(capsys.readouterr().out)
+    assert line["message"] == "to stdout"
+    assert sys.stdout is not None
+
+
+def test_default_instance_is_host_and_pid() -> None:
+    assert default_instance() == f"{socket.gethostname().split('.')[0]}-{os.getpid()}"
+    stream = io.StringIO()
+    with configure_logging(service="svc", stream=stream):
+        log.info("x")
+    assert lines(stream)[0]["instance"] == default_instance()
+
+
+def test_reserved_field_names_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"reserved .*\['message', 'request_id'\]"):
+        log_fields(message="m", request_id="r", other=1)
+
+
+def test_fields_of_ignores_anything_else() -> None:
+    assert fields_of(None) == {}
+    assert fields_of({"a": 1}) == {}
+    assert fields_of(LogFields({"a": 1})) == {"a": 1}
+
+
+def test_context_helpers() -> None:
+    assert (current_request_id(), current_job_id()) == (None, None)
+    with log_context(request_id="r"):
+        assert (current_request_id(), current_job_id()) == ("r", None)
+        with log_context(job_id="j"):
+            assert (current_request_id(), current_job_id()) == ("r", "j")
+        with log_context():
+            assert current_request_id() == "r"
+    assert (REQUEST_ID.get(), JOB_ID.get()) == (None, None)
+
+
+def _record(exc: bool) -> logging.LogRecord:
+    if not exc:
+        return logging.LogRecord("direct", logging.INFO, __file__, 1, "plain %s", ("msg",), None)
+    try:
+        fail(RuntimeError("direct failure"))
+    except RuntimeError:
+        return logging.LogRecord(
+            "direct", logging.ERROR, __file__, 1, "failed", None, sys.exc_info()
+        )
+    raise AssertionError("fail() returned")
+
+
+def test_formatters_used_directly_read_the_current_ids() -> None:
+    json_formatter = JsonFormatter(service="svc", instance="i")
+    text_formatter = TextFormatter()
+    with log_context(request_id="r-9"):
+        plain: dict[str, object] = json.loads(json_formatter.format(_record(exc=False)))
+        text = text_formatter.format(_record(exc=False))
+    assert plain["request_id"] == "r-9"
+    assert plain["message"] == "plain msg"
+    assert "exc_info" not in plain
+    assert text.endswith("direct plain msg request_id=r-9")
+    failed: dict[str, str] = json.loads(json_formatter.format(_record(exc=True)))
+    assert "RuntimeError: direct failure" in failed["exc_info"]
+    assert text_formatter.format(_record(exc=True)).endswith("RuntimeError: direct failure")
