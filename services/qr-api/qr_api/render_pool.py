@@ -10,6 +10,7 @@ import asyncio
 import multiprocessing
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 
+from platform_core.health import NotReadyError
 from qr_api.render import ImageKind, render
 from qr_api.request import QrSpec
 
@@ -42,15 +43,19 @@ class RenderPool:
         except BrokenExecutor as exc:
             raise RenderPoolBrokenError from exc
 
-    def problem(self) -> str | None:
-        """Why the pool cannot render (`None` when it can), without waiting for it.
+    async def warm_up(self, workers: int) -> None:
+        """Render one small code per worker at once, so every worker is started and ready."""
+        spec = QrSpec(url="https://localhost/warm-up")
+        await asyncio.gather(*(self.render(spec, "png") for _ in range(workers)))
 
-        Submitting raises at once when a worker has died; the probe is cancelled
-        straight away, so it costs nothing when the pool is busy.
+    async def check_ready(self) -> None:
+        """The readiness check: `NotReadyError("render pool broken")` once a worker has died.
+
+        Submitting raises at once when the pool is broken; the probe is cancelled
+        straight away, so the check never waits behind queued renders.
         """
         try:
             probe = self._executor.submit(int)
-        except BrokenExecutor:
-            return REASON_BROKEN
+        except BrokenExecutor as exc:
+            raise NotReadyError(REASON_BROKEN) from exc
         probe.cancel()
-        return None

@@ -7,6 +7,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
 
+from platform_core.health import NotReadyError
 from qr_api.errors import QrInputError
 from qr_api.render import capacity_message, render
 from qr_api.render_pool import REASON_BROKEN, RenderPool, RenderPoolBrokenError, process_pool
@@ -42,7 +43,13 @@ async def test_renders_in_worker_processes(
             data, kind=kind, box_size=6, border=2, fill="#004400", back="#ffffee"
         )
         assert reading.text == "https://example.com/pool"
-    assert pool.problem() is None
+    await pool.check_ready()
+
+
+async def test_warm_up_starts_every_worker(processes: ProcessPoolExecutor) -> None:
+    pool = RenderPool(processes)
+    await pool.warm_up(2)
+    await pool.check_ready()
 
 
 async def test_client_mistakes_cross_the_process_boundary(processes: ProcessPoolExecutor) -> None:
@@ -66,7 +73,9 @@ async def test_a_dead_worker_breaks_the_pool(processes: ProcessPoolExecutor) -> 
     with pytest.raises(RenderPoolBrokenError) as caught:
         await pool.render(SPEC, "svg")
     assert str(caught.value) == REASON_BROKEN
-    assert pool.problem() == REASON_BROKEN
+    with pytest.raises(NotReadyError) as not_ready:
+        await pool.check_ready()
+    assert not_ready.value.reason == REASON_BROKEN
     with pytest.raises(RenderPoolBrokenError):
         await pool.render(SPEC, "png")
     with pytest.raises(Exception, match="terminated abruptly"):
@@ -77,4 +86,4 @@ async def test_any_executor_works() -> None:
     with ThreadPoolExecutor(1) as threads:
         pool = RenderPool(threads)
         assert await pool.render(SPEC, "svg") == render(SPEC, "svg")
-        assert pool.problem() is None
+        await pool.check_ready()
