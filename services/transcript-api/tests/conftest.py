@@ -1,0 +1,52 @@
+"""Shared fixtures: fake YouTube (real yt-dlp reaches it through the test plugin), fake
+OpenAI, generated audio, and a private Redis."""
+
+import pathlib
+from collections.abc import AsyncIterator
+
+import pytest
+
+from platform_workers.testing.pytest_plugin import redis_server, redis_url
+from transcript_api.offload import Offload
+from transcript_api.ytdlp import YtDlp, load_yt_dlp
+from transcript_api_testing.audio import make_audio, silence, tone
+from transcript_api_testing.fake_youtube import FAKE_YOUTUBE_ENV, FakeYouTube
+from transcript_api_testing.servers import running
+
+__all__ = ["redis_server", "redis_url"]
+
+
+@pytest.fixture()
+async def fake_youtube(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeYouTube]:
+    """A running fake YouTube that the yt-dlp plugin in this process talks to."""
+    fake = FakeYouTube()
+    async with running(fake.app) as url:
+        monkeypatch.setenv(FAKE_YOUTUBE_ENV, url)
+        yield fake
+
+
+@pytest.fixture()
+async def offload() -> AsyncIterator[Offload]:
+    """A small thread pool for blocking calls."""
+    pool = Offload(4, "test-offload")
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture()
+def ytdlp(tmp_path: pathlib.Path) -> YtDlp:
+    """The real yt-dlp adapter, scratch files under the test's tmp dir."""
+    work = tmp_path / "work"
+    work.mkdir()
+    return YtDlp(load_yt_dlp(), cookies=None, socket_timeout=5.0, work_dir=work)
+
+
+@pytest.fixture(scope="session")
+def speech_webm(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """8 s of Opus audio: tones of 2, 3 and 1 s with 1 s silences between them."""
+    import asyncio
+
+    path = tmp_path_factory.mktemp("audio") / "speech.webm"
+    pieces = [tone(2), silence(1), tone(3, 660), silence(1), tone(1, 880)]
+    asyncio.run(make_audio(path, pieces))
+    return path.read_bytes()
