@@ -8,6 +8,7 @@ in (the server uses `process_pool`; tests may pass any `Executor`).
 
 import asyncio
 import multiprocessing
+import signal
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 
 from platform_core.health import NotReadyError
@@ -24,9 +25,20 @@ class RenderPoolBrokenError(RuntimeError):
         super().__init__(REASON_BROKEN)
 
 
+def ignore_interrupts() -> None:
+    """Render workers ignore SIGINT: a terminal's Ctrl-C reaches the whole process group,
+    and the server, not its workers, decides when the pool stops (after in-flight work).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """`workers` spawned processes (spawn: no fork of a running event loop's threads)."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=ignore_interrupts,
+    )
 
 
 class RenderPool:

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import signal
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
@@ -10,7 +11,13 @@ import pytest
 from platform_core.health import NotReadyError
 from qr_api.errors import QrInputError
 from qr_api.render import capacity_message, render
-from qr_api.render_pool import REASON_BROKEN, RenderPool, RenderPoolBrokenError, process_pool
+from qr_api.render_pool import (
+    REASON_BROKEN,
+    RenderPool,
+    RenderPoolBrokenError,
+    ignore_interrupts,
+    process_pool,
+)
 from qr_api.request import QrSpec
 from qr_api_testing.reader import QrReader
 
@@ -87,3 +94,24 @@ async def test_any_executor_works() -> None:
         pool = RenderPool(threads)
         assert await pool.render(SPEC, "svg") == render(SPEC, "svg")
         await pool.check_ready()
+
+
+def test_workers_ignore_sigint() -> None:
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        ignore_interrupts()
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+async def test_a_worker_survives_sigint(processes: ProcessPoolExecutor) -> None:
+    pool = RenderPool(processes)
+    await pool.warm_up(2)
+    loop = asyncio.get_running_loop()
+    for pid in await asyncio.gather(
+        *(loop.run_in_executor(processes, os.getpid) for _ in range(4))
+    ):
+        os.kill(pid, signal.SIGINT)
+    assert await pool.render(SPEC, "png") == render(SPEC, "png")
+    await pool.check_ready()
