@@ -6,6 +6,9 @@ import pytest
 
 from data_bank_api.storage import Storage, StorageConfig
 from data_bank_testing.faults import GIB, FaultyFiles, FreeSpace
+from platform_workers.testing.pytest_plugin import redis_server, redis_url
+
+__all__ = ["redis_server", "redis_url"]
 
 
 @pytest.fixture()
