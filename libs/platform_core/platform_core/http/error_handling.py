@@ -7,6 +7,7 @@ route, 405 for a wrong method) the same way. The request id is in the body and, 
 by `RequestIdMiddleware`, in the `X-Request-ID` header.
 """
 
+import asyncio
 import logging
 from collections.abc import Mapping
 
@@ -21,6 +22,7 @@ from platform_core.logging import current_request_id, log_fields
 logger = logging.getLogger("platform_core.http")
 
 INTERNAL_MESSAGE = "Internal server error"
+CANCELLED_MESSAGE = "the request was cancelled: the server is shutting down"
 
 
 def error_response(
@@ -62,7 +64,8 @@ class ErrorMiddleware:
 
     Only possible before the response has started; after that the exception is
     re-raised and the server drops the connection. A client that disconnects while its
-    body is read gets no answer (there is no one to answer) and is logged at INFO.
+    body is read gets no answer (there is no one to answer) and is logged at INFO; a
+    request the server cancels (shutdown grace period over) gets 503 before it ends.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -97,6 +100,14 @@ class ErrorMiddleware:
             await app_error_response(exc)(scope, receive, send)
         except ClientDisconnect:
             logger.info("client disconnected", extra=log_fields(method=method, path=path))
+        except asyncio.CancelledError:
+            # The server gave up on the request (shutdown grace period over): answer 503
+            # with the envelope rather than leave the server's bare 500, then stop.
+            if not started:
+                logger.warning("request cancelled", extra=log_fields(method=method, path=path))
+                response = error_response(ErrorCode.SERVICE_UNAVAILABLE, CANCELLED_MESSAGE, 503)
+                await response(scope, receive, send)
+            raise
         except Exception as exc:
             if started:
                 raise

@@ -62,17 +62,17 @@ def _parameters(
     required = schema.get("required")
     needed = set(required) if isinstance(required, list) else set()
     parameters: list[JsonValue] = []
-    if isinstance(properties, dict):
-        for name, prop in properties.items():
-            parameter: JsonObject = {
-                "name": name,
-                "in": where,
-                "required": where == "path" or name in needed,
-                "schema": prop,
-            }
-            if isinstance(prop, dict) and isinstance(prop.get("description"), str):
-                parameter["description"] = prop["description"]
-            parameters.append(parameter)
+    for name, prop in properties.items() if isinstance(properties, dict) else ():
+        parameter: JsonObject = {
+            "name": name,
+            "in": where,
+            "required": where == "path" or name in needed,
+            "schema": prop,
+        }
+        description = prop.get("description") if isinstance(prop, dict) else None
+        if isinstance(description, str):
+            parameter["description"] = description
+        parameters.append(parameter)
     return parameters
 
 

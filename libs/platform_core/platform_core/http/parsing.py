@@ -143,21 +143,20 @@ async def read_json_body(request: Request, model: type[M], *, limit: int, strict
 
 
 def _is_array(schema: JsonValue) -> bool:
-    if not isinstance(schema, dict):
-        return False
-    if schema.get("type") == "array":
-        return True
-    options = schema.get("anyOf")
-    return isinstance(options, list) and any(_is_array(option) for option in options)
+    """Whether a JSON schema accepts arrays (`list[str]`, `list[str] | None`)."""
+    options = schema.get("anyOf") if isinstance(schema, dict) else None
+    return isinstance(schema, dict) and (
+        schema.get("type") == "array"
+        or (isinstance(options, list) and any(_is_array(option) for option in options))
+    )
 
 
 def list_fields(model: type[BaseModel]) -> frozenset[str]:
     """The names (aliases) of `model`'s fields that hold lists (`?tag=a&tag=b`)."""
     schema: dict[str, JsonValue] = model.model_json_schema()
     properties = schema.get("properties")
-    if not isinstance(properties, dict):
-        return frozenset()
-    return frozenset(name for name, prop in properties.items() if _is_array(prop))
+    found = properties.items() if isinstance(properties, dict) else ()
+    return frozenset(name for name, prop in found if _is_array(prop))
 
 
 def parse_query(request: Request, model: type[M], lists: frozenset[str] = frozenset()) -> M:

@@ -1,5 +1,6 @@
 """The example app in-process: routes, typed parsing, the envelope for every error class."""
 
+import asyncio
 import hashlib
 import re
 import uuid
@@ -10,7 +11,9 @@ import pytest
 from kit_example import Ctx, ItemList, LogLines, asgi_call
 from pydantic import JsonValue
 from starlette.applications import Starlette
+from starlette.requests import Request
 
+from platform_core.http.error_handling import http_exception_handler
 from platform_core.http_testing import LifespanError, app_client, json_object
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -222,6 +225,7 @@ async def test_streamed_upload(client: httpx.AsyncClient) -> None:
         "size": 60,
         "sha256": hashlib.sha256(payload).hexdigest(),
         "media_type": "application/octet-stream",
+        "content_type": "Application/Octet-Stream; x=1",
         "content_length": 60,
     }
 
@@ -471,3 +475,35 @@ async def test_client_gone_before_the_body_was_read(example: Starlette, logs: Lo
     assert gone["path"] == "/upload"
     [access] = logs.named("platform_core.access")
     assert access["status"] is None
+
+
+async def test_stream_without_limit(example: Starlette, client: httpx.AsyncClient) -> None:
+    payload = bytes(range(256)) * 64
+    echoed = await client.put("/raw-echo", content=payload)
+    assert (echoed.status_code, echoed.content) == (200, payload)
+    chunked = await asgi_call(example, "PUT", "/raw-echo", chunks=[b"a", b"", b"b"])
+    assert chunked.body == b"ab"
+
+
+async def test_starlette_http_exceptions_get_the_envelope(client: httpx.AsyncClient) -> None:
+    assert_envelope(await client.patch("/teapot"), 418, "INVALID_INPUT", "short and stout")
+
+
+async def test_the_http_exception_handler_only_takes_http_exceptions(example: Starlette) -> None:
+    no_headers: list[tuple[bytes, bytes]] = []
+    scope: dict[str, object] = {"type": "http", "method": "GET", "path": "/", "headers": no_headers}
+    request = Request(scope)
+    with pytest.raises(TypeError, match="http_exception_handler got KeyError"):
+        await http_exception_handler(request, KeyError("x"))
+
+
+async def test_a_request_cancelled_mid_response_is_not_answered_twice(
+    example: Starlette, ctx: Ctx
+) -> None:
+    async with app_client(example):
+        call = asyncio.create_task(asgi_call(example, "GET", "/slow-stream"))
+        async with asyncio.timeout(30):
+            await ctx.entered.wait()
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call

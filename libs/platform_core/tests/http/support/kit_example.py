@@ -4,6 +4,7 @@ import asyncio
 import hashlib
 import io
 import json
+import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.responses import Response, StreamingResponse
 
 from platform_core.config import Port, ServiceSettings
@@ -28,9 +30,13 @@ from platform_core.http import (
     delete,
     get,
     head,
+    patch,
     post,
+    put,
 )
 from platform_core.logging import LoggingHandle, configure_logging
+
+logger = logging.getLogger("kit_example")
 
 
 class ExampleCode(StrEnum):
@@ -135,6 +141,7 @@ class UploadResult(BaseModel):
     size: int
     sha256: str
     media_type: str | None
+    content_type: str | None
     content_length: int | None
 
 
@@ -211,8 +218,21 @@ async def upload(call: Call[Ctx, BodyStream]) -> UploadResult:
         size=size,
         sha256=digest.hexdigest(),
         media_type=call.body.media_type,
+        content_type=call.body.content_type,
         content_length=call.body.content_length,
     )
+
+
+async def raw_echo(call: Call[Ctx, BodyStream]) -> Response:
+    # No docstring on purpose: the operation then has no summary.
+    logger.info("echo started")
+    received = b"".join([chunk async for chunk in call.body])
+    return Response(received, media_type="application/octet-stream")
+
+
+async def teapot(call: Call[Ctx]) -> Item:
+    """A Starlette HTTPException raised by code under the handler."""
+    raise HTTPException(status_code=418, detail="short and stout")
 
 
 async def image(call: Call[Ctx]) -> Response:
@@ -273,6 +293,18 @@ async def broken_stream(call: Call[Ctx]) -> Response:
     return StreamingResponse(chunks(), media_type="text/plain")
 
 
+async def slow_stream(call: Call[Ctx]) -> Response:
+    """A stream that stalls after its first chunk until the test releases it."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"first"
+        call.ctx.entered.set()
+        await call.ctx.release.wait()
+        yield b"rest"
+
+    return StreamingResponse(chunks(), media_type="text/plain")
+
+
 async def late_app_error(call: Call[Ctx]) -> Response:
     """A stream that raises an AppError after the response has started."""
 
@@ -297,6 +329,8 @@ def example_routes() -> list[Route[Ctx]]:
         .returns(UploadResult)
         .to(upload),
         get("/image").returns_raw("image/png", description="A PNG").to(image),
+        put("/raw-echo").stream().returns_raw("application/octet-stream").to(raw_echo),
+        patch("/teapot").returns(Item).to(teapot),
         get("/boom").returns(Item).to(boom),
         get("/upstream").returns(Item).to(upstream),
         post("/legacy").body(Legacy).returns(Echo).to(legacy),
@@ -306,6 +340,7 @@ def example_routes() -> list[Route[Ctx]]:
         get("/slow").returns(Echo).to(slow),
         get("/broken-stream").returns_raw("text/plain").to(broken_stream),
         get("/late-error").returns_raw("text/plain").to(late_app_error),
+        get("/slow-stream").returns_raw("text/plain").to(slow_stream),
     ]
 
 
