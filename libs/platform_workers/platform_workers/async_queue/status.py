@@ -21,7 +21,7 @@ AttemptOutcome = Literal["completed", "failed", "cancelled", "interrupted", "los
 
 
 def _from_ms(value: object) -> object:
-    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+    if isinstance(value, str) and value.isdigit():
         return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
     return value
 

@@ -166,6 +166,7 @@ class WorkerCounts:
     reclaimed: int = 0
     lost: int = 0
     requeued: int = 0
+    renewals: int = 0
 
 
 def _entry_job(entry: StreamEntry, deliveries: int) -> _Job | None:
@@ -188,11 +189,16 @@ class _Loops:
 
 
 def _check_running(loops: _Loops) -> None:
-    """Raise the failure of a loop that ended (the loops run until shutdown)."""
-    for loop in loops.all():
-        if loop.done():
-            loop.result()
-            raise QueueError(f"{loop.get_name()} loop ended while running")
+    """Raise the failure of a loop that ended (the loops only end by failing, until shutdown)."""
+    ended = [loop for loop in loops.all() if loop.done()]
+    if ended:
+        ended[0].result()
+
+
+def _cancel_requested() -> bool:
+    """Whether the current task has been asked to cancel (by something else than us)."""
+    task: asyncio.Task[object] | None = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 class Worker:
@@ -232,7 +238,6 @@ class Worker:
             tasks=sorted(self._handlers),
         ).model_dump_json()
         self._held: dict[str, _Job] = {}
-        self._by_job: dict[str, _Job] = {}
         self._reserved = 0
         self._slot_free = asyncio.Event()
         self._pending: list[_Finish] = []
@@ -242,6 +247,8 @@ class Worker:
         self._stopping = False
         self._closing = False
         self._started = False
+        self.ready = asyncio.Event()
+        """Set once the worker is registered, subscribed to cancellations and fetching."""
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -263,6 +270,7 @@ class Worker:
             control=control,
         )
         stopper = asyncio.create_task(stop.wait())
+        self.ready.set()
         try:
             await asyncio.wait([*loops.all(), stopper], return_when=asyncio.FIRST_COMPLETED)
             _check_running(loops)
@@ -278,14 +286,13 @@ class Worker:
         self._stopping = True
         self._slot_free.set()
         await loops.fetch
-        running = [job.handler for job in self._held.values() if job.handler is not None]
-        handlers = [task for task in running if not task.done()]
+        owners = {job.handler: job for job in self._held.values() if job.handler is not None}
+        handlers = [task for task in owners if not task.done()]
         if handlers:
             _, late = await asyncio.wait(handlers, timeout=self.config.grace_period_s)
+            for task in late:
+                self._stop_handler(owners[task], "shutdown")
             if late:
-                for job in self._held.values():
-                    if job.handler in late:
-                        self._stop_handler(job, "shutdown")
                 await asyncio.wait(late, timeout=self.config.cancel_wait_s)
         self._closing = True
         self._finish_ready.set()
@@ -329,8 +336,6 @@ class Worker:
 
     def _drop(self, job: _Job) -> None:
         self._held.pop(job.entry, None)
-        if self._by_job.get(job.job_id) is job:
-            del self._by_job[job.job_id]
 
     # --- fetching and starting --------------------------------------------------------
 
@@ -385,7 +390,6 @@ class Worker:
             jobs.append(job)
             self._reserved += 1
             self._held[job.entry] = job
-            self._by_job[job.job_id] = job
         if malformed:
             await self._quarantine(malformed)
         return jobs
@@ -393,16 +397,17 @@ class Worker:
     async def _quarantine(self, entries: list[StreamEntry]) -> None:
         pipe = self.redis.pipeline(transaction=True)
         for entry in entries:
-            log.error(
-                "queue %s: malformed entry %s %s dead-lettered", self.domain, entry.id, entry.fields
-            )
-            pipe.add(
-                commands.xadd(
-                    self.keys.dead,
-                    {"entry": entry.id, "reason": f"malformed entry: {entry.fields}"},
-                    maxlen=self.config.dead_maxlen,
-                )
-            )
+            log.error("queue %s: malformed entry %s dead-lettered", self.domain, entry.id)
+            fields = entry.fields or {}
+            record: dict[str, Arg] = {
+                "job": fields.get("job", ""),
+                "task": fields.get("task", ""),
+                "user": 0,
+                "entry": entry.id,
+                "deliveries": 1,
+                "reason": f"malformed entry: {fields}",
+            }
+            pipe.add(commands.xadd(self.keys.dead, record, maxlen=self.config.dead_maxlen))
             pipe.add(commands.xack(self.keys.stream, GROUP, entry.id))
             pipe.add(commands.xdel(self.keys.stream, entry.id))
         await pipe.execute()
@@ -512,10 +517,10 @@ class Worker:
             )
             finish = _Finish(job, "completed", True, "", completion.result_json, event)
         except asyncio.CancelledError:
-            finish = self._cancelled(job)
-            if job.stop is None:
-                self._drop(job)
+            if job.stop is None and _cancel_requested():
+                self._drop(job)  # the event loop is being torn down under the worker
                 raise
+            finish = self._cancelled(job, runnable)
         except UserError as exc:
             finish = self._failure(job, runnable, "user", str(exc) or type(exc).__name__)
         except Exception as exc:
@@ -532,7 +537,10 @@ class Worker:
         else:
             self._queue_finish(finish)
 
-    def _cancelled(self, job: _Job) -> _Finish | None:
+    def _cancelled(self, job: _Job, runnable: Runnable) -> _Finish | None:
+        if job.stop is None:
+            message = "CancelledError: the handler cancelled itself"
+            return self._failure(job, runnable, "system", message)
         if job.stop == "cancel":
             message = f"cancelled: {job.cancel_reason}"
             event = lifecycle.failed(self.domain, job.job_id, job.user_id, "user", message)
@@ -654,6 +662,7 @@ class Worker:
             keys.append(self.keys.job(job.job_id))
             args += [job.entry, job.deliveries]
         reply = await self.redis.eval_script(scripts.RENEW, keys, args)
+        self.counts.renewals += 1
         for job, verdict in zip(jobs, verdicts(reply, len(jobs)), strict=True):
             if verdict.word == "lost":
                 log.warning("queue %s: lost the lease of job %s", self.domain, job.job_id)
@@ -667,7 +676,10 @@ class Worker:
         ) as subscription:
             self._subscribed.set()
             async for message in subscription:
-                request = _CancelRequest.model_validate_json(message.data)
-                job = self._by_job.get(request.job)
-                if job is not None:
-                    self._stop_handler(job, "cancel", request.reason)
+                try:
+                    request = _CancelRequest.model_validate_json(message.data)
+                except ValueError as exc:
+                    raise QueueError(f"malformed control message {message.data!r}") from exc
+                for job in list(self._held.values()):
+                    if job.job_id == request.job:
+                        self._stop_handler(job, "cancel", request.reason)

@@ -7,7 +7,7 @@ workers, and a sample task.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -59,6 +59,17 @@ async def echo(payload: Echo, ctx: JobContext) -> Echoed:
     if payload.fail is not None:
         raise RuntimeError(payload.fail)
     return Echoed(text=payload.text, attempt=ctx.attempt)
+
+
+async def wait_until(
+    condition: Callable[[], Awaitable[bool]], timeout_s: float = 10.0, every_s: float = 0.01
+) -> None:
+    """Check `condition` every `every_s` until it holds; TimeoutError after `timeout_s`."""
+    async with asyncio.timeout(timeout_s):
+        while True:
+            if await condition():
+                return
+            await asyncio.sleep(every_s)
 
 
 class Events:
@@ -131,10 +142,13 @@ async def running(
     *,
     worker_id: str | None = None,
 ) -> AsyncIterator[Running]:
-    """A worker started in this process and stopped (gracefully) on exit."""
+    """A worker started in this process (ready once entered) and stopped gracefully on exit."""
     worker = Worker(redis, domain, handlers, config, worker_id=worker_id)
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))
+    ready = asyncio.create_task(worker.ready.wait())
+    await asyncio.wait([task, ready], return_when=asyncio.FIRST_COMPLETED)
+    ready.cancel()
     handle = Running(worker, stop, task)
     try:
         yield handle

@@ -3,7 +3,7 @@
 import pytest
 
 from platform_workers.async_queue import Queue
-from platform_workers.async_queue_testing import ECHO, Echo, Events, echo, running
+from platform_workers.async_queue_testing import ECHO, Echo, Events, echo, running, wait_until
 from platform_workers.async_redis import RedisClient
 
 
@@ -29,3 +29,20 @@ async def test_leaving_the_block_stops_the_worker(redis: RedisClient) -> None:
         assert worker.worker.id == "w-1"
     assert worker.task.done()
     assert await Queue(redis, "qr").live_workers() == 0
+
+
+async def test_wait_until_checks_until_the_condition_holds() -> None:
+    calls: list[int] = []
+
+    async def third_time() -> bool:
+        calls.append(1)
+        return len(calls) == 3
+
+    await wait_until(third_time, every_s=0.001)
+    assert len(calls) == 3
+
+    async def never() -> bool:
+        return False
+
+    with pytest.raises(TimeoutError):
+        await wait_until(never, timeout_s=0.05)

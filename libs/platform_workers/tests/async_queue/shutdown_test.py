@@ -1,0 +1,223 @@
+"""Concurrency, graceful shutdown, the worker registry, and workers that must stop."""
+
+import asyncio
+import logging
+import os
+import signal
+from dataclasses import replace
+
+import pytest
+
+from platform_workers.async_queue import (
+    JobContext,
+    Queue,
+    QueueError,
+    Task,
+    Worker,
+    WorkerRecord,
+    WorkerSettings,
+    run_worker,
+)
+from platform_workers.async_queue.worker import _Loops
+from platform_workers.async_queue_testing import (
+    ECHO,
+    FAST,
+    Echo,
+    Echoed,
+    Events,
+    echo,
+    running,
+    wait_until,
+)
+from platform_workers.async_redis import RedisClient, commands
+
+TASK = Task("busy", Echo, Echoed)
+
+
+async def test_at_most_concurrency_jobs_run_at_once(
+    redis: RedisClient, queue: Queue, events: Events
+) -> None:
+    now_running: list[int] = [0]
+    peak: list[int] = [0]
+    gate = asyncio.Event()
+
+    async def busy(payload: Echo, ctx: JobContext) -> Echoed:
+        now_running[0] += 1
+        peak[0] = max(peak[0], now_running[0])
+        await gate.wait()
+        now_running[0] -= 1
+        return Echoed(text=payload.text, attempt=ctx.attempt)
+
+    jobs = [await queue.enqueue(TASK, Echo(text=str(n)), user_id=1) for n in range(9)]
+    async with running(redis, "transcript", [TASK.handler(busy)], replace(FAST, concurrency=3)):
+
+        async def three_running() -> bool:
+            return now_running[0] == 3
+
+        await wait_until(three_running)
+        gate.set()
+        await events.finished(*(job.job_id for job in jobs))
+    assert peak[0] == 3
+
+
+async def test_graceful_shutdown_finishes_what_it_can_and_requeues_the_rest(
+    redis: RedisClient, queue: Queue, events: Events
+) -> None:
+    async def quick_or_stuck(payload: Echo, ctx: JobContext) -> Echoed:
+        if payload.text == "stuck" and ctx.attempt == 1:
+            await asyncio.Event().wait()
+        else:
+            await stopping.wait()
+        return Echoed(text=payload.text, attempt=ctx.attempt)
+
+    stopping = asyncio.Event()
+    quick = await queue.enqueue(TASK, Echo(text="quick"), user_id=1)
+    stuck = await queue.enqueue(TASK, Echo(text="stuck"), user_id=1)
+    config = replace(FAST, grace_period_s=0.2)
+    async with running(redis, "transcript", [TASK.handler(quick_or_stuck)], config) as worker:
+        await events.until(lambda _: len(events.seen) == 2)
+        assert await queue.live_workers() == 1
+        worker.stop_event.set()
+
+        async def begun() -> bool:
+            return worker.worker.stopping
+
+        await wait_until(begun)
+        stopping.set()
+        await worker.task
+    assert worker.worker.counts.completed == 1
+    assert worker.worker.counts.requeued == 1
+    await events.finished(quick.job_id)
+    assert events.of(quick.job_id) == ["started", "completed"]
+    assert events.of(stuck.job_id) == ["started"]
+    status = await queue.status(stuck.job_id)
+    assert status is not None
+    assert (status.status, status.attempts) == ("queued", 1)
+    assert [h.outcome for h in status.history] == ["interrupted"]
+    assert await redis.run(commands.xlen(queue.keys.stream)) == 1
+    assert await queue.live_workers() == 0
+    assert await redis.run(commands.raw("XINFO", "CONSUMERS", queue.keys.stream, "workers")) == []
+    async with running(redis, "transcript", [TASK.handler(quick_or_stuck)]):
+        await events.finished(stuck.job_id)
+    assert await queue.result(TASK, stuck.job_id) == Echoed(text="stuck", attempt=2)
+
+
+async def test_entries_read_while_stopping_go_back_to_the_queue(
+    redis: RedisClient, queue: Queue, events: Events
+) -> None:
+    worker_box: list[Worker] = []
+    stop = asyncio.Event()
+
+    class StopsAfterRead(RedisClient):
+        async def run(self, command: commands.Command[commands.T]) -> commands.T:
+            result = await super().run(command)
+            if command.name == "XREADGROUP" and result:
+                stop.set()
+                worker = worker_box[0]
+
+                async def begun() -> bool:
+                    return worker.stopping
+
+                await wait_until(begun)
+            return result
+
+    client = StopsAfterRead(redis.raw, socket_timeout_s=redis.socket_timeout_s)
+    worker = Worker(client, "transcript", [ECHO.handler(echo)], FAST)
+    worker_box.append(worker)
+    running_task = asyncio.create_task(worker.run(stop))
+    await worker.ready.wait()
+    job = await queue.enqueue(ECHO, Echo(text="late"), user_id=1)
+    await running_task
+    assert worker.counts.requeued == 1
+    status = await queue.status(job.job_id)
+    assert status is not None
+    assert (status.status, status.attempts, status.history) == ("queued", 0, ())
+    assert events.of(job.job_id) == []
+    async with running(redis, "transcript", [ECHO.handler(echo)]):
+        await events.finished(job.job_id)
+
+
+async def test_a_worker_runs_once_and_needs_sane_handlers(redis: RedisClient) -> None:
+    with pytest.raises(ValueError, match="at least one task handler"):
+        Worker(redis, "transcript", [])
+    with pytest.raises(ValueError, match="two handlers for task 'echo'"):
+        Worker(redis, "transcript", [ECHO.handler(echo), ECHO.handler(echo)])
+    with pytest.raises(ValueError, match="events route of qr given to queue transcript"):
+        Worker(redis, "transcript", [ECHO.handler(echo)], route=Queue(redis, "qr").route)
+    with pytest.raises(ValueError, match="events route of qr given to queue transcript"):
+        Queue(redis, "transcript", route=Queue(redis, "qr").route)
+    async with running(redis, "transcript", [ECHO.handler(echo)]) as worker:
+        with pytest.raises(RuntimeError, match="a worker runs once"):
+            await worker.worker.run(asyncio.Event())
+
+
+async def test_the_registry_holds_live_workers_and_forgets_dead_ones(
+    redis: RedisClient, queue: Queue
+) -> None:
+    await redis.run(commands.xgroup_create(queue.keys.stream, "workers", start_id="0"))
+    await redis.run(commands.raw("XGROUP", "CREATECONSUMER", queue.keys.stream, "workers", "ghost"))
+    config = replace(FAST, prune_every=1)
+    async with running(redis, "transcript", [ECHO.handler(echo)], config, worker_id="w1"):
+        assert await queue.live_workers() == 1
+        record = await redis.get(queue.keys.worker("w1"))
+        assert record is not None
+        parsed = WorkerRecord.model_validate_json(record)
+        assert (parsed.worker, parsed.pid, parsed.concurrency, parsed.tasks) == (
+            "w1",
+            os.getpid(),
+            4,
+            ["echo"],
+        )
+
+        async def ghost_pruned() -> bool:
+            info = await redis.run(commands.raw("XINFO", "CONSUMERS", queue.keys.stream, "workers"))
+            return isinstance(info, list) and len(info) == 1
+
+        await wait_until(ghost_pruned)
+    await redis.run(commands.zadd(queue.keys.workers, {"dead": 1.0}))
+    assert await queue.live_workers() == 0
+
+
+async def test_run_worker_stops_gracefully_on_sigterm(redis_url: str, redis: RedisClient) -> None:
+    queue = Queue(redis, "transcript")
+    events = Events(redis, "transcript")
+    settings = WorkerSettings(redis_url=redis_url, queue="transcript", lease_ms=600, poll_ms=50)
+    assert settings.config().lease_ms == 600
+    worker = asyncio.create_task(run_worker(settings, [ECHO.handler(echo)]))
+
+    async def live() -> bool:
+        return await queue.live_workers() == 1
+
+    await wait_until(live)
+    job = await queue.enqueue(ECHO, Echo(text="x"), user_id=1)
+    await events.finished(job.job_id)
+    os.kill(os.getpid(), signal.SIGTERM)
+    counts = await worker
+    assert counts.completed == 1
+    assert await queue.live_workers() == 0
+    stop = asyncio.Event()
+    stop.set()
+    again = await run_worker(settings, [ECHO.handler(echo)], stop=stop)
+    assert again.started == 0
+
+
+async def test_a_failing_worker_logs_every_other_failure(
+    redis: RedisClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    worker = Worker(redis, "transcript", [ECHO.handler(echo)], FAST, worker_id="w")
+
+    async def fail(message: str) -> None:
+        raise QueueError(message)
+
+    async def wait_forever() -> None:
+        await asyncio.Event().wait()
+
+    first = asyncio.create_task(fail("first"), name="first")
+    second = asyncio.create_task(fail("second"), name="second")
+    others = [asyncio.create_task(wait_forever()) for _ in range(2)]
+    await asyncio.wait([first, second])
+    cause = first.exception()
+    assert cause is not None
+    with caplog.at_level(logging.ERROR):
+        await worker._abort(_Loops(first, second, *others), cause)
+    assert [r.getMessage() for r in caplog.records] == ["worker w: second also failed"]
