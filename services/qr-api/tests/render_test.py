@@ -95,3 +95,16 @@ def test_too_long_for_the_level_is_a_client_mistake(ecc: Ecc, length: int) -> No
         render(spec("https://example.com/" + "c" * length, ecc=ecc), "png")
     assert caught.value.message == capacity_message(ecc)
     assert caught.value.message == f"URL is too long for a QR code with error correction {ecc}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/\u00fc?q=\u00e9",
+        "https://example.com/\u65e5\u672c\u8a9e",
+        "https://example.com/a b",
+    ],
+)
+def test_non_ascii_and_spaces_decode(qr_reader: QrReader, kind: ImageKind, url: str) -> None:
+    assert qr_reader.read(render(spec(url), kind), kind=kind).text == url
