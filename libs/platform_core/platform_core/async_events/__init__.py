@@ -17,8 +17,9 @@ scripts, such as the job queue, must write exactly this):
 - Both writes happen in one atomic call: `EMIT_EVENT_LUA` (XADD, then PUBLISH). Put it
   at the top of a script, pass the stream in KEYS and the route's other values and the
   `encode_event` text in ARGV; build the text in Python, never in Lua.
-- Readers: `read_events` (resumable, from stream entry ids) and `live_events` (pub/sub).
-  `decode_event` is strict and raises an `EventDecodeError` subclass.
+- Readers: `read_events` (resumable from stream entry ids; `EventsLostError` when the cap
+  trimmed past a position) and `live_events` (pub/sub, live only). `decode_event` is
+  strict and raises an `EventDecodeError` subclass.
 
     publisher = EventPublisher(redis, maxlen=10_000)
     await publisher.publish(JobStarted(domain="qr", job_id="j1", user_id=7, queue="qr"))

@@ -15,6 +15,7 @@ Live-only (the original's pub/sub contract; events published while away are miss
 """
 
 import asyncio
+import re
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
 from dataclasses import dataclass
@@ -42,8 +43,8 @@ DEFAULT_BATCH = 100
 class EventEntryError(EventDecodeError):
     """A stream entry does not hold a valid event of its stream's domain.
 
-    `domain` and `entry_id` say which; a consumer that chooses to skip it resumes from
-    `entry_id`. The decoding error, if any, is the `__cause__`.
+    `domain` and `entry_id` say which; the decoding error, if any, is the `__cause__`.
+    The reader has moved past the entry: iterating on skips it.
     """
 
     def __init__(self, domain: Domain, entry_id: str, problem: str) -> None:
@@ -110,6 +111,9 @@ class EventsLostError(Exception):
         self.oldest = oldest
 
 
+_ENTRY_ID = re.compile(r"[0-9]+(-[0-9]+)?")
+
+
 def _id(entry_id: str) -> tuple[int, int]:
     ms, _, seq = entry_id.partition("-")
     return int(ms), int(seq or 0)
@@ -137,6 +141,9 @@ class EventReader:
             raise ValueError("read_events needs at least one domain")
         if "$" in positions.values():
             raise ValueError("'$' would skip events between reads: use latest_positions()")
+        for domain, position in positions.items():
+            if _ENTRY_ID.fullmatch(position) is None:
+                raise ValueError(f"{domain}: {position!r} is not a stream entry id")
         self._redis = redis
         self._positions = dict(positions)
         self._block_ms = block_ms

@@ -99,6 +99,8 @@ async def test_bad_positions_are_refused(redis: RedisClient) -> None:
         read_events(redis, {})
     with pytest.raises(ValueError, match="use latest_positions"):
         read_events(redis, {"qr": "$"})
+    with pytest.raises(ValueError, match="turkic: '12-x' is not a stream entry id"):
+        read_events(redis, {"qr": "12", "turkic": "12-x"})
     with pytest.raises(ValueError, match="at least one domain"):
         await latest_positions(redis, [])
 
