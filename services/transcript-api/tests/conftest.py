@@ -1,17 +1,19 @@
 """Shared fixtures: fake YouTube (real yt-dlp reaches it through the test plugin), fake
 OpenAI, generated audio, and a private Redis."""
 
+import asyncio
 import pathlib
 from collections.abc import AsyncIterator
 
 import pytest
 
+from platform_core.http_testing import running_server
 from platform_workers.testing.pytest_plugin import redis_server, redis_url
 from transcript_api.offload import Offload
 from transcript_api.ytdlp import YtDlp, load_yt_dlp
 from transcript_api_testing.audio import make_audio, silence, tone
+from transcript_api_testing.fake_openai import FakeOpenAI
 from transcript_api_testing.fake_youtube import FAKE_YOUTUBE_ENV, FakeYouTube
-from transcript_api_testing.servers import running
 
 __all__ = ["redis_server", "redis_url"]
 
@@ -20,8 +22,8 @@ __all__ = ["redis_server", "redis_url"]
 async def fake_youtube(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeYouTube]:
     """A running fake YouTube that the yt-dlp plugin in this process talks to."""
     fake = FakeYouTube()
-    async with running(fake.app) as url:
-        monkeypatch.setenv(FAKE_YOUTUBE_ENV, url)
+    async with running_server(fake.app, grace_s=1.0) as server:
+        monkeypatch.setenv(FAKE_YOUTUBE_ENV, server.url)
         yield fake
 
 
@@ -44,9 +46,16 @@ def ytdlp(tmp_path: pathlib.Path) -> YtDlp:
 @pytest.fixture(scope="session")
 def speech_webm(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """8 s of Opus audio: tones of 2, 3 and 1 s with 1 s silences between them."""
-    import asyncio
-
     path = tmp_path_factory.mktemp("audio") / "speech.webm"
     pieces = [tone(2), silence(1), tone(3, 660), silence(1), tone(1, 880)]
     asyncio.run(make_audio(path, pieces))
     return path.read_bytes()
+
+
+@pytest.fixture()
+async def fake_openai() -> AsyncIterator[FakeOpenAI]:
+    """A running fake OpenAI transcription API; its `base_url` attribute is set."""
+    fake = FakeOpenAI()
+    async with running_server(fake.app, grace_s=1.0) as server:
+        fake.base_url = f"{server.url}/v1"
+        yield fake

@@ -3,13 +3,16 @@
 `plan_split_points` is the pure part: `n = max(ceil(size / target), ceil(duration /
 max_chunk_duration))` equal parts (fixed: the original never split a file under the
 target size, however long), each cut point moved to the nearest silence end within
-`max(1 s, 30% of a part)`. `Chunker` runs the tools as asyncio subprocesses:
-`ffprobe` for the duration, `ffmpeg silencedetect` for silence ends, and one
-`ffmpeg -c copy` per chunk into the source's own container (a stream copy into the
-same container cannot fail on a codec/container mismatch, which the original's
-`.m4a`/`.webm` guess could). A tool that is missing is `STT_FFMPEG_MISSING`; one that
-fails or runs past `TRANSCRIPT_FFMPEG_TIMEOUT_SECONDS` is `STT_CHUNK_FAILED` (the
-process is killed). Nothing is retried and no failure is read as "no silence".
+`max(1 s, 30% of a part)`. `Chunker` runs the tools as asyncio subprocesses: `ffprobe`
+for the duration, `ffmpeg silencedetect` for silence ends, and one
+`ffmpeg -i src -ss S -to E -c copy` per chunk into the source's own container. Output
+seeking makes packet-accurate cuts (input seeking would start a WebM chunk at the
+previous cluster, seconds early, shifting every timestamp in it); copying into the
+source's container cannot hit a codec/container mismatch (the original re-encoded AAC
+into `.webm` on its fallback path). A tool that is missing is `STT_FFMPEG_MISSING`; one that
+fails or runs past `TRANSCRIPT_FFMPEG_TIMEOUT_SECONDS` is `STT_CHUNK_FAILED`; a tool
+still running when its call ends (timeout, job cancelled) is killed. Nothing is
+retried and no failure is read as "no silence".
 """
 
 import asyncio
@@ -106,6 +109,7 @@ class Chunker:
         return ffmpeg, ffprobe
 
     async def _run(self, args: Sequence[str]) -> tuple[bytes, bytes]:
+        name = pathlib.Path(args[0]).name
         process = await asyncio.create_subprocess_exec(
             *args,
             stdin=asyncio.subprocess.DEVNULL,
@@ -116,13 +120,13 @@ class Chunker:
             async with asyncio.timeout(self._timeout_s):
                 stdout, stderr = await process.communicate()
         except TimeoutError:
-            process.kill()
-            await process.wait()
-            name = pathlib.Path(args[0]).name
             raise chunk_failed(f"{name} ran longer than {self._timeout_s:g} seconds") from None
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
         if process.returncode != 0:
             tail = stderr.decode("utf-8", "replace").strip()[-_STDERR_TAIL:]
-            name = pathlib.Path(args[0]).name
             raise chunk_failed(f"{name} exited with status {process.returncode}: {tail}")
         return stdout, stderr
 
@@ -165,10 +169,11 @@ class Chunker:
         chunks: list[Chunk] = []
         for index, start in enumerate(bounds):
             out = out_dir / f"chunk_{index:03d}{audio.suffix}"
-            args = [ffmpeg, "-hide_banner", "-loglevel", "error", "-ss", f"{start:.3f}"]
+            args = [ffmpeg, "-hide_banner", "-loglevel", "error", "-i", str(audio)]
+            args += ["-ss", f"{start:.3f}"]
             if index + 1 < len(bounds):
                 args += ["-to", f"{bounds[index + 1]:.3f}"]
-            args += ["-i", str(audio), "-map", "0:a", "-c", "copy", "-y", str(out)]
+            args += ["-map", "0:a", "-c", "copy", "-y", str(out)]
             await self._run(args)
             chunks.append(Chunk(path=out, start_s=start))
         return chunks

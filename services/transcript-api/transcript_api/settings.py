@@ -25,10 +25,8 @@ DEFAULT_PREFERRED_LANGS = ("en", "en-US", "en-GB")
 NETSCAPE_COOKIE_HEADERS = ("# Netscape HTTP Cookie File", "# HTTP Cookie File")
 
 
-def check_cookies_text(value: SecretStr | None) -> SecretStr | None:
+def check_cookies_text(value: SecretStr) -> SecretStr:
     """`TRANSCRIPT_COOKIES_TEXT` must be base64 of a Netscape cookies.txt file."""
-    if value is None:
-        return None
     try:
         decoded = base64.b64decode(value.get_secret_value(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
@@ -40,7 +38,7 @@ def check_cookies_text(value: SecretStr | None) -> SecretStr | None:
     return value
 
 
-CookiesText = Annotated[SecretStr | None, AfterValidator(check_cookies_text)]
+CookiesText = Annotated[SecretStr, AfterValidator(check_cookies_text)] | None
 
 
 class TranscriptSettings(ServiceSettings, RedisSettings):
@@ -68,6 +66,9 @@ class TranscriptSettings(ServiceSettings, RedisSettings):
     )
     transcript_ytdlp_concurrency: int = Field(
         default=16, ge=1, description="yt-dlp calls running at once per process (threads)"
+    )
+    transcript_ytdlp_socket_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="yt-dlp's network timeout in seconds (> 0)"
     )
 
     transcript_max_video_seconds: int = Field(
@@ -109,6 +110,18 @@ class TranscriptSettings(ServiceSettings, RedisSettings):
     transcript_ffmpeg_timeout_seconds: float = Field(
         default=300.0, gt=0, description="timeout of one ffmpeg/ffprobe run in seconds (> 0)"
     )
+    transcript_job_timeout_seconds: float = Field(
+        default=1800.0, gt=0, description="longest run of one STT job in seconds (> 0)"
+    )
+    transcript_result_ttl_seconds: float = Field(
+        default=86_400.0, gt=0, description="how long a finished job's status is kept (> 0)"
+    )
+    transcript_worker_concurrency: int = Field(
+        default=2, ge=1, description="STT jobs one worker process runs at once (>= 1)"
+    )
+    transcript_redis_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Redis socket timeout in seconds (> 0)"
+    )
     transcript_work_dir: str | None = Field(
         default=None, description="directory for downloads (default: the system temp dir)"
     )
@@ -125,11 +138,17 @@ class TranscriptSettings(ServiceSettings, RedisSettings):
 LEGACY_API_KEY_VAR = "OPEN_AI_API_KEY"
 
 
-def load_transcript_settings(environ: Mapping[str, str] = os.environ) -> TranscriptSettings:
-    """The settings from `environ`; the original's `OPEN_AI_API_KEY` stands in for a
-    missing or blank `OPENAI_API_KEY`. Raises `platform_core.config.ConfigError`."""
+def settings_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` with the original's `OPEN_AI_API_KEY` standing in for a missing or blank
+    `OPENAI_API_KEY`."""
     values = dict(environ)
     legacy = values.get(LEGACY_API_KEY_VAR, "")
     if not values.get("OPENAI_API_KEY", "").strip() and legacy.strip():
         values["OPENAI_API_KEY"] = legacy
-    return load_settings(TranscriptSettings, values)
+    return values
+
+
+def load_transcript_settings(environ: Mapping[str, str] = os.environ) -> TranscriptSettings:
+    """The settings from `environ` (see `settings_environ`); raises
+    `platform_core.config.ConfigError` naming each missing or malformed variable."""
+    return load_settings(TranscriptSettings, settings_environ(environ))

@@ -9,12 +9,14 @@
   waiting the server's `Retry-After` (capped) or an exponential backoff, and logs a
   WARNING for every retry. Any other failure is not retried.
 - Responses are validated strictly (`_strict_response_validation=True`): a reply that is
-  not a verbose transcription is a precise error, not a half-built object.
+  not a verbose transcription (wrong fields, not JSON, not declared as JSON) is a
+  precise 502, not a half-built object.
 - Failures map to the platform's codes: a timeout is 504 `TIMEOUT`, anything else the
   provider did wrong is 502 `EXTERNAL_SERVICE_ERROR` with the provider's status.
 """
 
 import asyncio
+import json
 import logging
 import pathlib
 from collections.abc import Awaitable, Callable
@@ -185,6 +187,12 @@ class Whisper:
                     response_format=RESPONSE_FORMAT,
                     timeout=self._timeout_s,
                 )
+            except json.JSONDecodeError as exc:
+                raise AppError(
+                    ErrorCode.EXTERNAL_SERVICE_ERROR,
+                    f"speech-to-text service sent an invalid response: {exc}",
+                    HTTPStatus.BAD_GATEWAY,
+                ) from exc
             except openai.APIError as exc:
                 if not is_retryable(exc) or attempt > self._retries.max_retries:
                     raise provider_error(exc, self._timeout_s) from exc

@@ -7,6 +7,7 @@ tones: silencedetect finds the gaps, so chunking has real places to cut.
 
 import asyncio
 import pathlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -67,3 +68,53 @@ async def make_audio(path: pathlib.Path, pieces: Sequence[Piece]) -> pathlib.Pat
     if process.returncode != 0:
         raise AudioToolError(stderr.decode("utf-8", "replace"))
     return path
+
+
+_SILENCE = re.compile(r"silence_(start|end):\s*(-?\d+(?:\.\d+)?)")
+
+
+async def _tool(*args: str) -> bytes:
+    process = await asyncio.create_subprocess_exec(
+        *args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        stdout, stderr = await process.communicate()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    if process.returncode != 0:
+        raise AudioToolError(stderr.decode("utf-8", "replace"))
+    return stdout + stderr
+
+
+async def audio_duration(path: pathlib.Path) -> float:
+    """The file's duration in seconds (ffprobe)."""
+    out = await _tool(
+        "ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)
+    )
+    return float(out.decode().strip())
+
+
+async def tone_spans(path: pathlib.Path, min_silence_s: float = 0.3) -> list[tuple[float, float]]:
+    """`(start, end)` of each sound between silences, in seconds (ffmpeg silencedetect)."""
+    duration = await audio_duration(path)
+    detect = f"silencedetect=n=-40dB:d={min_silence_s}"
+    out = await _tool(
+        "ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", detect, "-f", "null", "-"
+    )
+    spans: list[tuple[float, float]] = []
+    start = 0.0
+    for match in _SILENCE.finditer(out.decode("utf-8", "replace")):
+        kind: str = match.group(1)
+        value = float(match.group(2))
+        if kind == "start" and value > start:
+            spans.append((start, value))
+        if kind == "end":
+            start = value
+    if duration - start > min_silence_s:
+        spans.append((start, duration))
+    return spans

@@ -8,7 +8,8 @@ and subtitle tracks whose URLs point back here, so yt-dlp's real downloaders fet
 
 Every response waits `latency_s` first (the benchmark's 200 ms YouTube). A video can
 serve no audio (404), truncated audio (the body stops short of its Content-Length), or
-subtitle tracks that 404. `requests` records each path served.
+subtitle tracks that fail. `requests` records each path served, `cookies` the `Cookie`
+header each request carried.
 """
 
 import asyncio
@@ -84,6 +85,7 @@ class FakeYouTube:
         self.latency_s = latency_s
         self.videos: dict[str, FakeVideo] = {}
         self.requests: list[str] = []
+        self.cookies: list[str | None] = []
         self.app = Starlette(
             routes=[
                 Route("/info/{video_id}", self._info),
@@ -99,6 +101,7 @@ class FakeYouTube:
 
     async def _enter(self, request: Request) -> FakeVideo | None:
         self.requests.append(request.url.path)
+        self.cookies.append(request.headers.get("cookie"))
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
         return self.videos.get(path_param(request, "video_id"))

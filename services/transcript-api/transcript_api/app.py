@@ -1,0 +1,251 @@
+"""The transcript-api app on the platform kit.
+
+- `POST /v1/captions` `{url, preferred_langs?}` -> `{url, video_id, text}` from YouTube's
+  captions (no Redis involved).
+- `POST /v1/stt` `{url}` -> the same from speech-to-text, for videos up to
+  `TRANSCRIPT_SYNC_STT_MAX_SECONDS` (413 above, pointing at the job API).
+- `POST /v1/stt/jobs` `{url, user_id}` -> 202 `{job_id, user_id, status: "queued", url}`;
+  the job's status exists from that moment (one atomic enqueue).
+- `GET /v1/stt/jobs/{job_id}` -> `{job_id, user_id, status, progress, message, url,
+  video_id, error, text}` (`text` once completed).
+
+Plus the kit's `/healthz`, `/readyz` (Redis PING, then a live worker) and
+`/openapi.json`. A Redis failure on the job endpoints is 503 `SERVICE_UNAVAILABLE`
+(Redis calls are bounded by `TRANSCRIPT_REDIS_TIMEOUT_SECONDS`, so they never hang).
+"""
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
+from starlette.applications import Starlette
+
+from platform_core.errors import AppError, ErrorCode
+from platform_core.health import ReadinessCheck
+from platform_core.health.redis_check import redis_ping
+from platform_core.http import Call, NoBody, NoQuery, Reply, Route, create_app, get, post
+from platform_workers.async_queue import JobState, Queue, Task
+from platform_workers.async_queue.status import CorruptStatusError, parse_status
+from platform_workers.async_redis import RedisClient, RedisError, open_redis
+from transcript_api.components import Components, open_components
+from transcript_api.jobs import QUEUE, SttJobResult, SttPayload, stt_task
+from transcript_api.readiness import live_worker
+from transcript_api.settings import TranscriptSettings
+from transcript_api.stt import no_progress
+from transcript_api.urls import parse_youtube_url
+from transcript_api.ytdlp import YtDlpModule
+
+SERVICE = "transcript-api"
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """What the handlers use: settings, adapters, the queue and its Redis client."""
+
+    settings: TranscriptSettings
+    components: Components
+    redis: RedisClient
+    queue: Queue
+    task: Task[SttPayload, SttJobResult]
+
+
+class CaptionsRequest(BaseModel):
+    """`POST /v1/captions`: a YouTube URL and, optionally, caption languages in order of
+    preference (default: `TRANSCRIPT_PREFERRED_LANGS`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str
+    preferred_langs: list[str] | None = None
+
+
+class SttRequest(BaseModel):
+    """`POST /v1/stt`: a YouTube URL."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str
+
+
+class SttJobRequest(BaseModel):
+    """`POST /v1/stt/jobs`: a YouTube URL and the requesting user's id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str
+    user_id: StrictInt
+
+    @field_validator("url")
+    @classmethod
+    def _url_required(cls, value: str) -> str:
+        if not value.strip():
+            raise AppError(ErrorCode.INVALID_INPUT, "url is required")
+        return value
+
+
+class TranscriptResponse(BaseModel):
+    """A transcript: the canonical URL, the video id and the text."""
+
+    url: str
+    video_id: str
+    text: str
+
+
+class JobAccepted(BaseModel):
+    """A queued STT job."""
+
+    job_id: str
+    user_id: int
+    status: Literal["queued"]
+    url: str
+
+
+class JobPath(BaseModel):
+    """The job id in the path."""
+
+    job_id: str = Field(min_length=1, max_length=128)
+
+
+class JobView(BaseModel):
+    """An STT job's state; `text` is set once it is `completed`, `error` once `failed`."""
+
+    job_id: str
+    user_id: int
+    status: JobState
+    progress: int
+    message: str | None
+    url: str
+    video_id: str | None
+    error: str | None
+    text: str | None
+
+
+def store_unavailable(exc: RedisError) -> AppError:
+    """503 for a Redis failure behind a job endpoint."""
+    return AppError(ErrorCode.SERVICE_UNAVAILABLE, f"job store unavailable: {exc}")
+
+
+async def captions(call: Call[Ctx, CaptionsRequest]) -> TranscriptResponse:
+    """Transcript text from the video's YouTube captions.
+
+    Manual captions before automatic ones; the first preferred language that exists,
+    else the first available. No captions: 404 `TRANSCRIPT_UNAVAILABLE`.
+    """
+    video = parse_youtube_url(call.body.url)
+    langs = call.body.preferred_langs or call.ctx.settings.transcript_preferred_langs
+    text = await call.ctx.components.captions.text(video, langs)
+    return TranscriptResponse(url=video.url, video_id=video.video_id, text=text)
+
+
+async def stt_sync(call: Call[Ctx, SttRequest]) -> TranscriptResponse:
+    """Speech-to-text of a short video, answered in the request.
+
+    Videos longer than `TRANSCRIPT_SYNC_STT_MAX_SECONDS` are refused with 413: use
+    `POST /v1/stt/jobs`.
+    """
+    video = parse_youtube_url(call.body.url)
+    pipeline = call.ctx.components.stt
+    probed = await pipeline.probe(video)
+    limit = call.ctx.settings.transcript_sync_stt_max_seconds
+    if probed.duration_s > limit:
+        raise AppError(
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            f"Video is longer than {limit} seconds, the limit of POST /v1/stt: "
+            "use POST /v1/stt/jobs",
+        )
+    result = await pipeline.transcribe(probed, no_progress)
+    return TranscriptResponse(url=video.url, video_id=video.video_id, text=result.text)
+
+
+async def create_job(call: Call[Ctx, SttJobRequest]) -> Reply[JobAccepted]:
+    """Queue a speech-to-text job; its status is readable at once."""
+    video = parse_youtube_url(call.body.url)
+    job_id = str(uuid.uuid4())
+    payload = SttPayload(url=video.url, video_id=video.video_id)
+    try:
+        await call.ctx.queue.enqueue(
+            call.ctx.task, payload, user_id=call.body.user_id, job_id=job_id
+        )
+    except RedisError as exc:
+        raise store_unavailable(exc) from exc
+    accepted = JobAccepted(job_id=job_id, user_id=call.body.user_id, status="queued", url=video.url)
+    return Reply(accepted, status=HTTPStatus.ACCEPTED)
+
+
+def _not_found() -> AppError:
+    return AppError(ErrorCode.NOT_FOUND, "Job not found")
+
+
+async def read_job(call: Call[Ctx, NoBody, NoQuery, JobPath]) -> JobView:
+    """An STT job's status, progress and, once completed, its text."""
+    job_id = call.path.job_id
+    try:
+        fields = await call.ctx.redis.hgetall(call.ctx.queue.keys.job(job_id))
+    except RedisError as exc:
+        raise store_unavailable(exc) from exc
+    if not fields or fields.get("task") != call.ctx.task.name:
+        raise _not_found()
+    try:
+        status = parse_status(job_id, fields)
+        payload = SttPayload.model_validate_json(fields.get("payload", ""))
+        result = (
+            SttJobResult.model_validate_json(status.result)
+            if status.status == "completed" and status.result is not None
+            else None
+        )
+    except (CorruptStatusError, ValidationError) as exc:
+        raise AppError(ErrorCode.INTERNAL_ERROR, f"job {job_id} has a corrupt status") from exc
+    return JobView(
+        job_id=job_id,
+        user_id=status.user_id,
+        status=status.status,
+        progress=status.progress,
+        message=status.message,
+        url=payload.url,
+        video_id=payload.video_id,
+        error=status.error or None,
+        text=result.text if result is not None and result.text else None,
+    )
+
+
+def routes() -> list[Route[Ctx]]:
+    """The service's own routes."""
+    return [
+        post("/v1/captions").body(CaptionsRequest).returns(TranscriptResponse).to(captions),
+        post("/v1/stt").body(SttRequest).returns(TranscriptResponse).to(stt_sync),
+        post("/v1/stt/jobs").body(SttJobRequest).returns(JobAccepted, status=202).to(create_job),
+        get("/v1/stt/jobs/{job_id}").path(JobPath).returns(JobView).to(read_job),
+    ]
+
+
+def readiness(ctx: Ctx) -> list[ReadinessCheck]:
+    """Redis answers PING, then at least one worker serves the `transcript` queue."""
+    return [redis_ping(ctx.redis), live_worker(ctx.queue)]
+
+
+def build_app(settings: TranscriptSettings, yt_dlp: YtDlpModule | None = None) -> Starlette:
+    """The ASGI app (`yt_dlp`: the yt-dlp module, default the installed one)."""
+
+    @asynccontextmanager
+    async def resources(settings: TranscriptSettings) -> AsyncIterator[Ctx]:
+        async with (
+            open_components(settings, yt_dlp) as components,
+            open_redis(
+                settings.redis_url, socket_timeout_s=settings.transcript_redis_timeout_seconds
+            ) as redis,
+        ):
+            queue = Queue(redis, QUEUE)
+            yield Ctx(settings, components, redis, queue, stt_task(settings))
+
+    return create_app(
+        service=SERVICE,
+        settings=settings,
+        resources=resources,
+        routes=routes(),
+        readiness=readiness,
+        description="YouTube captions and speech-to-text (Whisper) as queued jobs.",
+    )
