@@ -479,7 +479,12 @@ class Worker:
                 job.attempt = verdict.number
                 self.counts.started += 1
                 runnable = self._handlers.get(job.task) or _Missing(job.task)
-                job.handler = asyncio.create_task(self._execute(job, runnable, verdict.text))
+                if job.stop is None:
+                    job.handler = asyncio.create_task(self._execute(job, runnable, verdict.text))
+                    continue
+                # stopped (cancelled, or its lease lost) while START was on its way
+                self._release_slot()
+                self._settle(job, self._cancelled(job, runnable))
                 continue
             self._release_slot()
             if verdict.word == "cancel":
@@ -532,6 +537,10 @@ class Worker:
             finish = self._failure(job, runnable, "system", message)
         finally:
             self._release_slot()
+        self._settle(job, finish)
+
+    def _settle(self, job: _Job, finish: _Finish | None) -> None:
+        """Queue the job's finish, or forget it (its lease is lost: someone else runs it)."""
         if finish is None:
             self._drop(job)
         else:
@@ -558,11 +567,13 @@ class Worker:
         return _Finish(job, "failed", True, kind, message, event)
 
     def _stop_handler(self, job: _Job, reason: _StopReason, cancel_reason: str = "") -> None:
-        if job.handler is None or job.handler.done() or job.stop is not None:
+        """Cancel the job's handler; one not created yet is not started (see `_start`)."""
+        if job.stop is not None or (job.handler is not None and job.handler.done()):
             return
         job.stop = reason
         job.cancel_reason = cancel_reason
-        job.handler.cancel()
+        if job.handler is not None:
+            job.handler.cancel()
 
     async def _progress(
         self, job: _Job, percent: int, message: str | None, payload: JsonValue

@@ -11,6 +11,7 @@ from platform_workers.async_queue import (
     JobContext,
     Queue,
     Task,
+    Worker,
     scripts,
 )
 from platform_workers.async_queue.replies import flags, maintenance, verdicts
@@ -175,11 +176,9 @@ async def test_repeated_cancels_and_a_shutdown_within_grace(
     config = replace(FAST, grace_period_s=10.0, block_ms=1)
     async with running(redis, "transcript", [task.handler(slow)], config) as worker:
         await events.until(lambda _: len(events.seen) == 2)
-        pipe = redis.pipeline(transaction=False)
-        message = f'{{"job": "{doomed.job_id}", "reason": "twice"}}'
-        pipe.add(commands.publish(queue.keys.control, message))
-        pipe.add(commands.publish(queue.keys.control, message))
-        await pipe.execute()
+        assert await queue.cancel(doomed.job_id, reason="twice") == "cancelling"
+        message = f'{{"job": "{doomed.job_id}", "reason": "again"}}'
+        await redis.publish(queue.keys.control, message)
         await events.finished(doomed.job_id)
         worker.stop_event.set()
 
@@ -193,3 +192,35 @@ async def test_repeated_cancels_and_a_shutdown_within_grace(
     failed = events.event(doomed.job_id, "failed")
     assert isinstance(failed, JobFailed)
     assert failed.message == "cancelled: twice"
+
+
+async def test_a_cancel_that_overtakes_the_start_reply_still_cancels(
+    redis: RedisClient, queue: Queue, events: Events
+) -> None:
+    job = await queue.enqueue(ECHO, Echo(text="x"), user_id=1)
+    workers: list[Worker] = []
+
+    class CancelsDuringStart(RedisClient):
+        async def eval_script(self, script: Script, keys: list[str], args: list[Arg]) -> Reply:
+            reply = await super().eval_script(script, keys, args)
+            if script is scripts.START:
+                assert await queue.cancel(job.job_id, reason="early") == "cancelling"
+
+                async def noticed() -> bool:
+                    return any(held.stop for held in workers[0]._held.values())
+
+                await wait_until(noticed)
+            return reply
+
+    client = CancelsDuringStart(redis.raw, socket_timeout_s=redis.socket_timeout_s)
+    worker = Worker(client, "transcript", [ECHO.handler(echo)], FAST)
+    workers.append(worker)
+    stop = asyncio.Event()
+    run = asyncio.create_task(worker.run(stop))
+    await events.finished(job.job_id)
+    stop.set()
+    await run
+    assert events.of(job.job_id) == ["started", "failed"]
+    status = await queue.status(job.job_id)
+    assert status is not None
+    assert [(a.outcome, a.error) for a in status.history] == [("cancelled", "cancelled: early")]
