@@ -4,12 +4,15 @@ OpenAI, generated audio, and a private Redis."""
 import asyncio
 import pathlib
 from collections.abc import AsyncIterator
+from typing import Protocol
 
 import pytest
+from pydantic import SecretStr
 
 from platform_core.http_testing import running_server
 from platform_workers.testing.pytest_plugin import redis_server, redis_url
 from transcript_api.offload import Offload
+from transcript_api.settings import TranscriptSettings
 from transcript_api.ytdlp import YtDlp, load_yt_dlp
 from transcript_api_testing.audio import make_audio, silence, tone
 from transcript_api_testing.fake_openai import FakeOpenAI
@@ -59,3 +62,36 @@ async def fake_openai() -> AsyncIterator[FakeOpenAI]:
     async with running_server(fake.app, grace_s=1.0) as server:
         fake.base_url = f"{server.url}/v1"
         yield fake
+
+
+class MakeSettings(Protocol):
+    """Builds the settings under test, with the limits a test needs."""
+
+    def __call__(self, *, max_video_seconds: int = 0) -> TranscriptSettings: ...
+
+
+@pytest.fixture()
+def make_settings(redis_url: str, fake_openai: FakeOpenAI, tmp_path: pathlib.Path) -> MakeSettings:
+    """Settings for the app and worker under test: real Redis, the fakes, a private work dir."""
+    work = tmp_path / "service-work"
+    work.mkdir()
+
+    def make(*, max_video_seconds: int = 0) -> TranscriptSettings:
+        return TranscriptSettings(
+            redis_url=redis_url,
+            openai_api_key=SecretStr("sk-test"),
+            openai_base_url=fake_openai.base_url,
+            transcript_work_dir=str(work),
+            transcript_redis_timeout_seconds=2.0,
+            transcript_ytdlp_socket_timeout_seconds=5.0,
+            transcript_stt_timeout_seconds=10.0,
+            transcript_max_video_seconds=max_video_seconds,
+        )
+
+    return make
+
+
+@pytest.fixture()
+def settings(make_settings: MakeSettings) -> TranscriptSettings:
+    """The default settings under test."""
+    return make_settings()

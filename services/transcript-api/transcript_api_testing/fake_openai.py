@@ -9,7 +9,8 @@ between silences (`tone_spans`), so chunk offsets can be checked after merging.
 
 Failures are scripted: `script` is a queue of `Reply`s consumed one per request (429
 with `retry-after`, 500, a slow answer, a body that is not JSON); when it is empty the
-answer is the normal one. `uploads` records every accepted request.
+answer is the normal one. `uploads` records every accepted request, `attempts` counts
+requests and `max_in_flight` is the most requests it was answering at once.
 """
 
 import asyncio
@@ -139,6 +140,8 @@ class FakeOpenAI:
         self.script: deque[Reply] = deque()
         self.uploads: list[Upload] = []
         self.attempts = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.base_url = ""
         self.app = Starlette(routes=[Route(TRANSCRIPTIONS_PATH, self._create, methods=["POST"])])
 
@@ -173,6 +176,14 @@ class FakeOpenAI:
 
     async def _create(self, request: Request) -> Response:
         self.attempts += 1
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._answer(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: Request) -> Response:
         try:
             parsed = await self._parse(request)
         except RejectedError as rejected:
