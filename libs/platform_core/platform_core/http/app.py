@@ -26,6 +26,9 @@ C = TypeVar("C")
 
 logger = logging.getLogger("platform_core.http")
 
+OPENAPI_PATH = "/openapi.json"
+RESERVED_PATHS = frozenset({"/healthz", "/readyz", OPENAPI_PATH})
+
 
 class NotStartedError(RuntimeError):
     """A request reached the app before its startup ran (serve it, or use `http_testing`)."""
@@ -121,7 +124,7 @@ def create_app(
     is one access-log line. Declarations that cannot work (duplicate routes, a path model
     that does not match its path) raise `ValueError` here, before anything runs.
     """
-    check_routes(routes)
+    check_routes(routes, reserved=RESERVED_PATHS)
     document = openapi_json(
         build_openapi(title=service, version=version, description=description, routes=routes)
     )
@@ -148,9 +151,9 @@ def create_app(
             raise
 
     starlette_routes: list[BaseRoute] = [
-        *health_routes(running.check),
-        StarletteRoute("/openapi.json", openapi, methods=["GET"], name="openapi"),
         *_starlette_routes(routes, running),
+        *health_routes(running.check),
+        StarletteRoute(OPENAPI_PATH, openapi, methods=["GET"], name="openapi"),
     ]
     # Outermost first: the access log sees the final status, the request id covers the
     # error responses, and errors are turned into envelopes innermost.

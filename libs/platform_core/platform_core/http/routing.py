@@ -368,11 +368,14 @@ def delete(path: str) -> Endpoint[NoBody, NoQuery, NoPath]:
     return route("DELETE", path)
 
 
-def check_routes(routes: Sequence[Route[C]]) -> None:
-    """Refuse declarations that cannot work: duplicates, path models not matching the path."""
+def check_routes(routes: Sequence[Route[C]], reserved: frozenset[str] = frozenset()) -> None:
+    """Refuse declarations that cannot work: duplicates, path models not matching the path,
+    paths the kit itself answers (`reserved`)."""
     seen: set[tuple[str, str]] = set()
     names: set[str] = set()
     for each in routes:
+        if each.path in reserved:
+            raise ValueError(f"route {each.method} {each.path}: the kit answers this path itself")
         key = (each.method, _PARAM.sub(r"{\1}", each.path))
         if key in seen:
             raise ValueError(f"route {each.method} {each.path} is declared twice")

@@ -1,42 +1,43 @@
-"""The two line formats: JSON (one object per line) and text (for a terminal)."""
+"""The two line formats: JSON (one object per line) and text (for a terminal).
+
+Records are formatted where they are made (see `BatchingHandler`), so the request and
+job ids on a line are those of the code that logged it.
+"""
 
 import json
 import logging
 import time
-from dataclasses import dataclass
 
 from platform_core.logging.context import JOB_ID, REQUEST_ID
 from platform_core.logging.fields import FIELDS_ATTR, LogValue, fields_of
 
-CONTEXT_ATTR = "platform_context"
+
+class _SecondCache:
+    """The formatted date and time of the last whole second seen (one per separator)."""
+
+    def __init__(self, sep: str) -> None:
+        self.pattern = f"%Y-%m-%d{sep}%H:%M:%S"
+        self.second = -1
+        self.text = ""
+
+    def of(self, second: int) -> str:
+        if second != self.second:
+            self.text = time.strftime(self.pattern, time.gmtime(second))
+            self.second = second
+        return self.text
 
 
-@dataclass(frozen=True, slots=True)
-class RecordContext:
-    """The ids current when a record was made (captured before it crosses threads)."""
-
-    request_id: str | None
-    job_id: str | None
-
-
-def capture_context() -> RecordContext:
-    """The ids of the running request and job."""
-    return RecordContext(REQUEST_ID.get(), JOB_ID.get())
-
-
-def context_of(record: logging.LogRecord) -> RecordContext:
-    """The ids attached to `record`, or the current ones when none were attached."""
-    attached: object = getattr(record, CONTEXT_ATTR, None)
-    if isinstance(attached, RecordContext):
-        return attached
-    return capture_context()
+_ISO = _SecondCache("T")
+_SPACED = _SecondCache(" ")
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def utc_timestamp(created: float, sep: str = "T", zone: str = "Z") -> str:
-    """`2025-01-31T12:00:00.123Z`: UTC with milliseconds."""
+    """`2025-01-31T12:00:00.123Z`: UTC with milliseconds (`sep` "T" or " ")."""
     seconds = int(created)
     millis = int((created - seconds) * 1000)
-    return time.strftime(f"%Y-%m-%d{sep}%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}{zone}"
+    cache = _ISO if sep == "T" else _SPACED
+    return f"{cache.of(seconds)}.{millis:03d}{zone}"
 
 
 def _exception_text(formatter: logging.Formatter, record: logging.LogRecord) -> str | None:
@@ -60,7 +61,8 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """The JSON line for `record` (no trailing newline)."""
-        context = context_of(record)
+        request_id = REQUEST_ID.get()
+        job_id = JOB_ID.get()
         line: dict[str, LogValue] = {
             "timestamp": utc_timestamp(record.created),
             "level": record.levelname,
@@ -69,15 +71,15 @@ class JsonFormatter(logging.Formatter):
             "service": self._service,
             "instance": self._instance,
         }
-        if context.request_id is not None:
-            line["request_id"] = context.request_id
-        if context.job_id is not None:
-            line["job_id"] = context.job_id
+        if request_id is not None:
+            line["request_id"] = request_id
+        if job_id is not None:
+            line["job_id"] = job_id
         line.update(_fields(record))
         exception = _exception_text(self, record)
         if exception is not None:
             line["exc_info"] = exception
-        return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+        return _ENCODER.encode(line)
 
 
 class TextFormatter(logging.Formatter):
@@ -85,12 +87,13 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """The text line for `record` (a traceback follows on the next lines)."""
-        context = context_of(record)
         pairs = dict(_fields(record))
-        if context.request_id is not None:
-            pairs["request_id"] = context.request_id
-        if context.job_id is not None:
-            pairs["job_id"] = context.job_id
+        request_id = REQUEST_ID.get()
+        job_id = JOB_ID.get()
+        if request_id is not None:
+            pairs["request_id"] = request_id
+        if job_id is not None:
+            pairs["job_id"] = job_id
         parts = [
             utc_timestamp(record.created, sep=" ", zone=""),
             f"{record.levelname:<7}",

@@ -1,26 +1,25 @@
 """`configure_logging`: route every logger to one stdout handler, written off the event loop."""
 
-import copy
+import collections
 import logging
 import os
-import queue
 import socket
 import sys
-from logging.handlers import QueueHandler, QueueListener
+import threading
 from types import TracebackType
 from typing import Literal, Self, TextIO
 
 from platform_core.logging.formatters import (
-    CONTEXT_ATTR,
     JsonFormatter,
     TextFormatter,
-    capture_context,
 )
 
 LogFormat = Literal["json", "text"]
 
 # Chatty third-party loggers kept at WARNING (their debug lines carry request payloads).
 QUIET_LOGGERS = ("httpx", "httpcore", "hpack", "h2")
+FLUSH_INTERVAL_S = 0.05
+HIGH_WATER = 1024
 
 
 def default_instance() -> str:
@@ -28,30 +27,60 @@ def default_instance() -> str:
     return f"{socket.gethostname().split('.')[0]}-{os.getpid()}"
 
 
-class _ContextQueueHandler(QueueHandler):
-    """Captures what belongs to the emitting code before the record crosses threads.
+class BatchingHandler(logging.Handler):
+    """Writes log lines on a background thread, in batches.
 
-    The message is merged with its arguments, the traceback is formatted to text, and
-    the current request and job ids are attached; the listener thread only writes.
+    `emit` formats the record where it was made (so the current request and job ids
+    are the emitting code's) and queues the line; the writer thread wakes every
+    `FLUSH_INTERVAL_S` (sooner past `HIGH_WATER` queued lines) and writes the batch with
+    one call. Logging therefore never blocks the event loop on a slow stdout, and costs
+    no thread switch per line.
     """
 
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        prepared = copy.copy(record)
-        prepared.msg = record.getMessage()
-        prepared.args = None
-        if record.exc_info is not None:
-            prepared.exc_text = logging.Formatter().formatException(record.exc_info)
-        prepared.exc_info = None
-        setattr(prepared, CONTEXT_ATTR, capture_context())
-        return prepared
+    def __init__(self, stream: TextIO, formatter: logging.Formatter) -> None:
+        super().__init__()
+        self.setFormatter(formatter)
+        self._stream = stream
+        self._pending: collections.deque[str] = collections.deque()
+        self._wake = threading.Event()
+        self._closing = False
+        self._writer = threading.Thread(target=self._run, name="platform-log-writer", daemon=True)
+        self._writer.start()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Format `record` (here, with the emitting code's ids) and queue the line."""
+        self._pending.append(self.format(record))
+        if len(self._pending) >= HIGH_WATER:
+            self._wake.set()
+
+    def _drain(self) -> None:
+        lines: list[str] = []
+        while self._pending:
+            lines.append(self._pending.popleft())
+        if lines:
+            self._stream.write("\n".join(lines) + "\n")
+            self._stream.flush()
+
+    def _run(self) -> None:
+        while not self._closing:
+            self._wake.wait(FLUSH_INTERVAL_S)
+            self._wake.clear()
+            self._drain()
+        self._drain()
+
+    def close(self) -> None:
+        """Write everything queued and stop the writer thread."""
+        self._closing = True
+        self._wake.set()
+        self._writer.join()
+        super().close()
 
 
 class LoggingHandle:
     """The installed logging; `close()` flushes every pending line and uninstalls it."""
 
-    def __init__(self, handler: QueueHandler, listener: QueueListener) -> None:
+    def __init__(self, handler: BatchingHandler) -> None:
         self._handler = handler
-        self._listener = listener
         self._closed = False
 
     def close(self) -> None:
@@ -60,7 +89,7 @@ class LoggingHandle:
             return
         self._closed = True
         logging.getLogger().removeHandler(self._handler)
-        self._listener.stop()
+        self._handler.close()
 
     def __enter__(self) -> Self:
         return self
@@ -95,11 +124,11 @@ def configure_logging(
         if fmt == "json"
         else TextFormatter()
     )
-    writer = logging.StreamHandler(stream if stream is not None else sys.stdout)
-    writer.setFormatter(formatter)
-    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    handler = _ContextQueueHandler(records)
-    listener = QueueListener(records, writer, respect_handler_level=False)
+    handler = BatchingHandler(stream if stream is not None else sys.stdout, formatter)
+    # Records carry no thread or process names (no formatter here prints them).
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)
@@ -107,5 +136,4 @@ def configure_logging(
     root.setLevel(numeric)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    listener.start()
-    return LoggingHandle(handler, listener)
+    return LoggingHandle(handler)

@@ -83,3 +83,12 @@ def test_the_example_declarations_are_consistent() -> None:
     assert by_name["image"].response.media_types == ("image/png",)
     assert by_name["delete_item"].response.status == 204
     assert "invoke" not in repr(by_name["image"])
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/openapi.json"])
+def test_paths_the_kit_answers_are_refused(path: str) -> None:
+    routes = [get(path).returns(Item).to(settings_plain)]
+    with pytest.raises(ValueError, match=f"route GET {path}: the kit answers this path itself"):
+        create_app(
+            service="bad", settings=ServiceSettings(), resources=settings_only, routes=routes
+        )

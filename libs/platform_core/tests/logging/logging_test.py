@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import sys
+import threading
 
 import pytest
 
@@ -24,6 +25,7 @@ from platform_core.logging import (
     log_fields,
 )
 from platform_core.logging.fields import fields_of
+from platform_core.logging.setup import HIGH_WATER
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 log = logging.getLogger("tests.logging")
@@ -147,11 +149,12 @@ def test_replaces_root_handlers_and_quiets_http_clients() -> None:
 def test_close_writes_everything_and_is_idempotent() -> None:
     stream = io.StringIO()
     handle = configure_logging(service="svc", instance="i", stream=stream)
-    for n in range(200):
+    for n in range(3000):
         log.info("line %d", n)
     handle.close()
     handle.close()
-    assert len(lines(stream)) == 200
+    written = lines(stream)
+    assert [line["message"] for line in written] == [f"line {n}" for n in range(3000)]
 
 
 def test_default_stream_is_stdout(capsys: pytest.CaptureFixture[str]) -> None:
@@ -217,3 +220,32 @@ def test_formatters_used_directly_read_the_current_ids() -> None:
     failed: dict[str, str] = json.loads(json_formatter.format(_record(exc=True)))
     assert "RuntimeError: direct failure" in failed["exc_info"]
     assert text_formatter.format(_record(exc=True)).endswith("RuntimeError: direct failure")
+
+
+class StalledStream(io.StringIO):
+    """A stdout that blocks its first write until released (a slow log consumer)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writing = threading.Event()
+        self.release = threading.Event()
+
+    def write(self, text: str) -> int:
+        """Block the first write until released."""
+        self.writing.set()
+        self.release.wait(30)
+        return super().write(text)
+
+
+def test_a_slow_stdout_never_blocks_the_logging_code() -> None:
+    stream = StalledStream()
+    handle = configure_logging(service="svc", instance="i", stream=stream)
+    log.info("first")
+    assert stream.writing.wait(30)
+    for n in range(2 * HIGH_WATER):
+        log.info("queued %d", n)
+    stream.release.set()
+    handle.close()
+    written = lines(stream)
+    assert len(written) == 2 * HIGH_WATER + 1
+    assert written[-1]["message"] == f"queued {2 * HIGH_WATER - 1}"
