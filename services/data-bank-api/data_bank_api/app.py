@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.responses import Response
 
 from data_bank_api.api_errors import API_ERRORS, app_error
@@ -58,6 +59,7 @@ from platform_workers.async_redis import RedisClient, open_redis
 SERVICE = "data-bank-api"
 MULTIPART_ALLOWANCE = 64 * 1024
 """How much larger than `MAX_FILE_BYTES` an upload's body may be (multipart framing)."""
+REFUSED_DRAIN_BYTES = 64 * 1024
 
 logger = logging.getLogger("data_bank_api")
 
@@ -86,6 +88,32 @@ def _authorize(ctx: Ctx, scope: Scope, headers: Headers) -> None:
     ctx.keys.check(scope, headers.get(API_KEY_HEADER))
 
 
+class _Tracked:
+    """An upload body that notes whether anything has started to read it."""
+
+    def __init__(self, body: BodyStream) -> None:
+        self._body = body
+        self.started = False
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        self.started = True
+        return aiter(self._body)
+
+
+async def drain_refused(request: Request) -> None:
+    """Read and drop the small body of an upload refused before reading it.
+
+    The refusal was decided on the headers alone (no byte of the body is looked at); but
+    a server that closes a connection with unread data makes the kernel reset it, and
+    the client may then lose the error response. Bodies up to `REFUSED_DRAIN_BYTES`
+    declared bytes are therefore read and dropped first; larger ones are not read.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) <= REFUSED_DRAIN_BYTES:
+        async for _ in request.stream():
+            continue
+
+
 def body_limit(settings: DataBankSettings) -> int | None:
     """The largest upload body accepted: the file limit plus the multipart allowance."""
     limit = settings.file_limit
@@ -100,6 +128,7 @@ async def upload_file(call: Call[Ctx, BodyStream]) -> FileInfo:
     and returned.
     """
     ctx = call.ctx
+    body = _Tracked(call.body)
     try:
         _authorize(ctx, Scope.UPLOAD, call.headers)
         boundary = boundary_of(call.body.content_type)
@@ -108,8 +137,10 @@ async def upload_file(call: Call[Ctx, BodyStream]) -> FileInfo:
         if limit is not None and declared is not None and declared > limit:
             raise FileTooLargeError(ctx.settings.max_file_bytes)
         async with ctx.storage.upload(expected_bytes=declared or 0) as upload:
-            committed = await receive_multipart(call.body, boundary, upload)
+            committed = await receive_multipart(body, boundary, upload)
     except API_ERRORS as exc:
+        if not body.started:
+            await drain_refused(call.request)
         raise app_error(exc) from exc
     stored = committed.file
     logger.info(
@@ -230,22 +261,25 @@ def resources(
                 free_space=collaborators.free_space,
             )
         )
-        recovery = await storage.start()
-        logger.info(
-            "storage ready",
-            extra=log_fields(
-                data_root=str(settings.data_root),
-                temporary_files_removed=recovery.temporary_files,
-                unfinished_objects_removed=recovery.unfinished_objects,
-            ),
-        )
-        keys = ApiKeys(
-            upload=settings.api_upload_keys,
-            read=settings.api_read_keys,
-            delete=settings.api_delete_keys,
-        )
-        async with open_redis(settings.redis_url) as redis:
-            yield Ctx(settings, keys, storage, redis, Queue(redis, QUEUE))
+        try:
+            recovery = await storage.start()
+            logger.info(
+                "storage ready",
+                extra=log_fields(
+                    data_root=str(settings.data_root),
+                    temporary_files_removed=recovery.temporary_files,
+                    unfinished_objects_removed=recovery.unfinished_objects,
+                ),
+            )
+            keys = ApiKeys(
+                upload=settings.api_upload_keys,
+                read=settings.api_read_keys,
+                delete=settings.api_delete_keys,
+            )
+            async with open_redis(settings.redis_url) as redis:
+                yield Ctx(settings, keys, storage, redis, Queue(redis, QUEUE))
+        finally:
+            await storage.close()
 
     return open_all
 

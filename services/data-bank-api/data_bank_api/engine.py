@@ -20,7 +20,7 @@ is in place, and a blob in place always has its sidecar**.
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -374,9 +374,10 @@ class TempBlob:
         self._hash = hashlib.sha256()
         self.size = 0
 
-    def append(self, data: bytes) -> None:
-        """Write and hash `data`, then check the free space."""
+    def append(self, pieces: Sequence[bytes | memoryview]) -> None:
+        """Write and hash `pieces` (joined: one write, one hash update), then check the space."""
         fd = self._open_fd()
+        data = b"".join(pieces)
         with os_errors("write", self.path):
             self._engine.files.write(fd, data)
         self._hash.update(data)

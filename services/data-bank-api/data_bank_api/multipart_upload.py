@@ -53,7 +53,7 @@ class _Part:
 class _Events:
     """What the parser reported for one chunk, in order (callbacks cannot await)."""
 
-    items: list[dict[str, str] | bytes | None] = field(default_factory=list)
+    items: list[dict[str, str] | memoryview | None] = field(default_factory=list)
     """A part's headers (complete), a piece of its data, or None at its end."""
     part: _Part = field(default_factory=_Part)
     ended: bool = False
@@ -77,7 +77,8 @@ class _Events:
         self.items.append(self.part.headers)
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
-        self.items.append(data[start:end])
+        # A view, not a copy: `data` is the chunk just written, kept alive by the view.
+        self.items.append(memoryview(data)[start:end])
 
     def on_part_end(self) -> None:
         self.items.append(None)
@@ -112,7 +113,7 @@ class _Receiver:
         for item in items:
             if isinstance(item, dict):
                 self._begin(item)
-            elif isinstance(item, bytes):
+            elif isinstance(item, memoryview):
                 if self.in_file:
                     await self.upload.write(item)
             else:

@@ -16,13 +16,16 @@ one object (commit, delete) are serialised by a per-id lock; one server process 
 data root.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import ParamSpec, TypeVar
 
-from data_bank_api.blocking import run_blocking
+from data_bank_api.blocking import run_in
 from data_bank_api.engine import Committed, Engine, Recovery, StoredFile, TempBlob
 from data_bank_api.files import OS_FILES, FileLayer
 from data_bank_api.free_space import FreeSpaceProbe, statvfs_free_bytes
@@ -30,7 +33,11 @@ from data_bank_api.keyed_lock import KeyedLock
 from data_bank_api.layout import Layout
 from data_bank_api.storage_errors import FileTooLargeError
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 DEFAULT_CHUNK_BYTES = 1024 * 1024
+DEFAULT_IO_THREADS = 32
 
 
 def utc_now() -> datetime:
@@ -42,14 +49,16 @@ def utc_now() -> datetime:
 class StorageConfig:
     """Where and how to store: the data root, the limits and the injectable collaborators.
 
-    `max_file_bytes=None` means no size limit. `files` and `free_space` are the real
-    filesystem unless a test injects faults.
+    `max_file_bytes=None` means no size limit. `io_threads` run the blocking calls (many
+    uploads fsync at once; the filesystem commits them together). `files` and
+    `free_space` are the real filesystem unless a test injects faults.
     """
 
     root: Path
     reserve_bytes: int
     max_file_bytes: int | None = None
     chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    io_threads: int = DEFAULT_IO_THREADS
     files: FileLayer = field(default=OS_FILES)
     free_space: FreeSpaceProbe = field(default=statvfs_free_bytes)
     clock: Callable[[], datetime] = field(default=utc_now)
@@ -63,6 +72,8 @@ class Storage:
             raise ValueError("max_file_bytes cannot be negative")
         if config.chunk_bytes < 1:
             raise ValueError("chunk_bytes must be positive")
+        if config.io_threads < 1:
+            raise ValueError("io_threads must be positive")
         self.config = config
         self.engine = Engine(
             Layout(config.root),
@@ -71,6 +82,15 @@ class Storage:
             reserve_bytes=config.reserve_bytes,
         )
         self._locks = KeyedLock()
+        self._threads = ThreadPoolExecutor(config.io_threads, thread_name_prefix="databank-io")
+
+    async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """A blocking call in the store's threads (see `blocking.run_in`)."""
+        return await run_in(self._threads, function, *args, **kwargs)
+
+    async def close(self) -> None:
+        """Wait for the blocking calls in progress and stop the threads."""
+        await asyncio.to_thread(self._threads.shutdown)
 
     @property
     def layout(self) -> Layout:
@@ -79,19 +99,19 @@ class Storage:
 
     async def start(self) -> Recovery:
         """Create the data root, finish or undo what a crash interrupted, empty `tmp/`."""
-        return await run_blocking(self.engine.recover)
+        return await self.run(self.engine.recover)
 
     async def check_space(self, incoming: int = 0) -> None:
         """`InsufficientStorageError` unless `incoming` more bytes leave the reserve free."""
-        await run_blocking(self.engine.check_space, incoming)
+        await self.run(self.engine.check_space, incoming)
 
     async def free_bytes(self) -> int:
         """Bytes free on the data root's filesystem."""
-        return await run_blocking(self.engine.free_bytes)
+        return await self.run(self.engine.free_bytes)
 
     async def probe_writable(self) -> None:
         """Write, fsync and remove a probe file (readiness)."""
-        await run_blocking(self.engine.probe_writable)
+        await self.run(self.engine.probe_writable)
 
     def upload(self, *, expected_bytes: int = 0) -> "Upload":
         """A new upload (use with `async with`); `expected_bytes` for the space check."""
@@ -99,21 +119,21 @@ class Storage:
 
     async def describe(self, file_id: str) -> StoredFile:
         """The stored object's description (`ObjectNotFoundError` when there is none)."""
-        return await run_blocking(self.engine.describe, file_id)
+        return await self.run(self.engine.describe, file_id)
 
     async def open(self, file_id: str) -> "OpenBlob":
         """The object, opened for reading (`close()` it)."""
-        opened: tuple[int, StoredFile] = await run_blocking(self.engine.open_blob, file_id)
+        opened: tuple[int, StoredFile] = await self.run(self.engine.open_blob, file_id)
         return OpenBlob(self, *opened)
 
     async def delete(self, file_id: str) -> bool:
         """Remove the object; whether anything was stored under `file_id`."""
         async with self._locks.hold(file_id):
-            return await run_blocking(self.engine.delete, file_id)
+            return await self.run(self.engine.delete, file_id)
 
     async def _commit(self, temp: Path, sha256: str, size: int, content_type: str) -> Committed:
         async with self._locks.hold(sha256):
-            return await run_blocking(
+            return await self.run(
                 self.engine.commit,
                 temp,
                 sha256=sha256,
@@ -131,14 +151,15 @@ class Upload:
         self._storage = storage
         self._expected = expected_bytes
         self._temp: TempBlob | None = None
-        self._buffer = bytearray()
+        self._pending: list[bytes | memoryview] = []
+        self._pending_bytes = 0
         self._received = 0
         self._committed: Committed | None = None
 
     async def __aenter__(self) -> "Upload":
         engine = self._storage.engine
-        await run_blocking(engine.check_space, self._expected)
-        self._temp = await run_blocking(TempBlob, engine)
+        await self._storage.run(engine.check_space, self._expected)
+        self._temp = await self._storage.run(TempBlob, engine)
         return self
 
     async def __aexit__(
@@ -149,7 +170,7 @@ class Upload:
     ) -> None:
         temp, self._temp = self._temp, None
         if temp is not None and self._committed is None:
-            await run_blocking(temp.discard)
+            await self._storage.run(temp.discard)
 
     @property
     def received(self) -> int:
@@ -161,22 +182,27 @@ class Upload:
             raise RuntimeError("the upload is not open (use `async with`, commit once)")
         return self._temp
 
-    async def write(self, data: bytes) -> None:
-        """Add `data` to the file; `FileTooLargeError` past the maximum size."""
+    async def write(self, data: bytes | memoryview) -> None:
+        """Add `data` to the file; `FileTooLargeError` past the maximum size.
+
+        `data` is kept (not copied) until the next flush: it must not change meanwhile.
+        """
         temp = self._open_temp()
         limit = self._storage.config.max_file_bytes
         if limit is not None and self._received + len(data) > limit:
             raise FileTooLargeError(limit)
         self._received += len(data)
-        self._buffer += data
-        if len(self._buffer) >= self._storage.config.chunk_bytes:
+        self._pending.append(data)
+        self._pending_bytes += len(data)
+        if self._pending_bytes >= self._storage.config.chunk_bytes:
             await self._flush(temp)
 
     async def _flush(self, temp: TempBlob) -> None:
-        if self._buffer:
-            chunk = bytes(self._buffer)
-            self._buffer.clear()
-            await run_blocking(temp.append, chunk)
+        if self._pending_bytes:
+            pending = self._pending
+            self._pending = []
+            self._pending_bytes = 0
+            await self._storage.run(temp.append, pending)
 
     async def commit(self, content_type: str) -> Committed:
         """Make the file durable and visible under its SHA-256 (or find it already stored).
@@ -185,7 +211,7 @@ class Upload:
         """
         temp = self._open_temp()
         await self._flush(temp)
-        sha256 = await run_blocking(temp.finish)
+        sha256 = await self._storage.run(temp.finish)
         committed = await self._storage._commit(temp.path, sha256, temp.size, content_type)
         self._committed = committed
         return committed
@@ -212,7 +238,9 @@ class OpenBlob:
             fd = self._fd
             if fd is None:
                 raise RuntimeError("the blob is closed")
-            data = await run_blocking(engine.read, fd, min(chunk_bytes, end - position), position)
+            data = await self._storage.run(
+                engine.read, fd, min(chunk_bytes, end - position), position
+            )
             if not data:
                 return
             position += len(data)
@@ -222,4 +250,4 @@ class OpenBlob:
         """Close the descriptor (idempotent)."""
         fd, self._fd = self._fd, None
         if fd is not None:
-            await run_blocking(self._storage.engine.close, fd)
+            await self._storage.run(self._storage.engine.close, fd)

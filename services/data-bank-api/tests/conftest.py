@@ -1,5 +1,6 @@
 """Shared fixtures: a data root, a store on it, and collaborators that fail on request."""
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,9 @@ def free_space() -> FreeSpace:
 
 
 @pytest.fixture()
-async def storage(data_root: Path, faulty_files: FaultyFiles, free_space: FreeSpace) -> Storage:
+async def storage(
+    data_root: Path, faulty_files: FaultyFiles, free_space: FreeSpace
+) -> AsyncIterator[Storage]:
     """A started store on `data_root` with the faulty file layer and the fake probe."""
     store = Storage(
         StorageConfig(
@@ -43,4 +46,5 @@ async def storage(data_root: Path, faulty_files: FaultyFiles, free_space: FreeSp
         )
     )
     await store.start()
-    return store
+    yield store
+    await store.close()

@@ -541,6 +541,8 @@ def test_config_is_checked(data_root: Path) -> None:
         Storage(StorageConfig(root=data_root, reserve_bytes=0, max_file_bytes=-1))
     with pytest.raises(ValueError, match="chunk_bytes must be positive"):
         Storage(StorageConfig(root=data_root, reserve_bytes=0, chunk_bytes=0))
+    with pytest.raises(ValueError, match="io_threads must be positive"):
+        Storage(StorageConfig(root=data_root, reserve_bytes=0, io_threads=0))
 
 
 def test_utc_now_is_aware() -> None:
@@ -559,9 +561,9 @@ def test_os_files_details(tmp_path: Path) -> None:
 
 async def test_temp_blob_refuses_use_after_finish(storage: Storage) -> None:
     temp = TempBlob(storage.engine)
-    temp.append(b"abc")
+    temp.append([b"ab", memoryview(b"c")])
     assert temp.finish() == hashlib.sha256(b"abc").hexdigest()
     with pytest.raises(RuntimeError, match="already closed"):
-        temp.append(b"more")
+        temp.append([b"more"])
     temp.discard()
     assert not temp.path.exists()

@@ -1,0 +1,1 @@
+"""The data-bank-api benchmark (`bazel run //services/data-bank-api:benchmark`)."""
