@@ -6,7 +6,7 @@ measure itself), so the figures are the server's.
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
@@ -15,6 +15,7 @@ class Figures(BaseModel):
     """The result of one measured run."""
 
     requests: int
+    total_requests: int
     duration_s: float
     requests_per_s: float
     p50_ms: float
@@ -26,9 +27,13 @@ class LoadError(RuntimeError):
 
 
 @dataclass
-class _Window:
+class _Run:
+    """The measured window, and what the connections recorded."""
+
     start: float
     end: float
+    latencies: list[float] = field(default_factory=list)
+    completed: int = 0
 
 
 def _percentile(sorted_values: list[float], fraction: float) -> float:
@@ -36,9 +41,7 @@ def _percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[index]
 
 
-async def _connection(
-    host: str, port: int, request: bytes, window: _Window, latencies: list[float]
-) -> None:
+async def _connection(host: str, port: int, request: bytes, window: _Run) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while True:
@@ -56,9 +59,10 @@ async def _connection(
             if length <= 0:
                 raise LoadError("an answer without a body")
             await reader.readexactly(length)
-            done = time.perf_counter()
+            answered = time.perf_counter()
+            window.completed += 1
             if sent >= window.start:
-                latencies.append(done - sent)
+                window.latencies.append(answered - sent)
     finally:
         writer.close()
         await writer.wait_closed()
@@ -73,19 +77,23 @@ async def measure(
     duration_s: float,
     warmup_s: float,
 ) -> Figures:
-    """Keep `connections` connections busy for `warmup_s + duration_s`; the measured part."""
+    """Keep `connections` connections busy for `warmup_s + duration_s`; the measured part.
+
+    `total_requests` counts the warm-up too (for cost per request over the whole run).
+    """
     request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
     now = time.perf_counter()
-    window = _Window(start=now + warmup_s, end=now + warmup_s + duration_s)
-    latencies: list[float] = []
+    window = _Run(start=now + warmup_s, end=now + warmup_s + duration_s)
     async with asyncio.TaskGroup() as group:
         for _ in range(connections):
-            group.create_task(_connection(host, port, request, window, latencies))
+            group.create_task(_connection(host, port, request, window))
+    latencies = window.latencies
     if not latencies:
         raise LoadError("no request completed in the measured window")
     latencies.sort()
     return Figures(
         requests=len(latencies),
+        total_requests=window.completed,
         duration_s=duration_s,
         requests_per_s=round(len(latencies) / duration_s, 1),
         p50_ms=round(_percentile(latencies, 0.50) * 1000, 3),
