@@ -1,0 +1,1 @@
+"""Anchor runners of the queue benchmark (saq, arq), each built with its own dependencies."""
