@@ -25,7 +25,8 @@ from platform_core.data_bank_client import (
     UnauthorizedError,
 )
 from platform_core.http_testing import http_client, json_object
-from platform_workers.async_queue_testing import Events
+from platform_workers.async_queue import Queue
+from platform_workers.async_queue_testing import Events, wait_until
 from platform_workers.async_redis import open_redis
 
 UP, RD, DEL = "e2e-upload", "e2e-read", "e2e-delete"
@@ -66,6 +67,17 @@ def worker(env: dict[str, str]) -> Iterator[ChildProcess]:
 async def bank(server: ServerProcess) -> AsyncIterator[DataBankClient]:
     async with DataBankClient(server.url, UP) as client:
         yield client
+
+
+async def worker_is_live(redis_url: str) -> None:
+    """Wait until the worker process has registered its heartbeat."""
+    async with open_redis(redis_url) as redis:
+        queue = Queue(redis, "databank")
+
+        async def live() -> bool:
+            return await queue.live_workers() > 0
+
+        await wait_until(live, timeout_s=30)
 
 
 def tmp_names(root: Path) -> list[str]:
@@ -206,7 +218,10 @@ async def test_a_client_that_disconnects_mid_upload_leaves_nothing(
     assert [name for name in os.listdir(data_root) if name != "tmp"] == []
 
 
-async def test_disk_full_from_the_free_space_probe(env: dict[str, str], data_root: Path) -> None:
+async def test_disk_full_from_the_free_space_probe(
+    env: dict[str, str], worker: ChildProcess, data_root: Path, redis_url: str
+) -> None:
+    await worker_is_live(redis_url)
     with ServerProcess(
         env, "--free-bytes", str(2**30 - 1), module="data_bank_testing.faulty_server"
     ) as faulty:
@@ -215,7 +230,8 @@ async def test_disk_full_from_the_free_space_probe(env: dict[str, str], data_roo
                 await client.upload(CONTENT)
         async with http_client(faulty.url) as http:
             ready = await http.get("/readyz")
-            assert json_object(ready)["reason"] in {"no-worker", "low disk"}
+            assert ready.status_code == 503
+            assert json_object(ready)["reason"] == "low disk"
         assert faulty.stop() == 0
     assert tmp_names(data_root) == []
 
@@ -226,7 +242,8 @@ async def test_disk_full_from_the_file_layer(env: dict[str, str], data_root: Pat
     ) as faulty:
         async with DataBankClient(faulty.url, UP) as client:
             with pytest.raises(InsufficientStorageError):
-                await client.upload(CONTENT + b"!")  # a readiness-free path: write 2 fails
+                # 1 MiB + 1 byte: the first MiB is written, the second write hits the full disk.
+                await client.upload(CONTENT + b"!")
             stored = await client.upload(CONTENT)  # the fault fired once: the disk has room again
             assert stored.file_id == CONTENT_ID
         assert faulty.stop() == 0
@@ -268,6 +285,7 @@ async def test_the_scrub_finds_a_corrupted_blob(
     data_root: Path,
     redis_url: str,
 ) -> None:
+    await worker_is_live(redis_url)
     await bank.upload(CONTENT)
     healthy = await bank.upload(b"healthy content")
     Layout(data_root).blob(CONTENT_ID).write_bytes(CONTENT[:-1] + b"\x00")
