@@ -78,9 +78,13 @@ class Listening:
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
-    """A listening, non-blocking TCP socket on `host:port` (port 0: any free port)."""
+    """A listening, non-blocking TCP socket on `host:port` (port 0: any free port).
+
+    `::` listens on IPv6 and IPv4 both (as the original's `[::]` bind did).
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.create_server((host, port), family=family, backlog=1024)
+    both = host == "::" and socket.has_dualstack_ipv6()
+    sock = socket.create_server((host, port), family=family, backlog=1024, dualstack_ipv6=both)
     sock.setblocking(False)
     return sock
 

@@ -128,6 +128,13 @@ def test_bind_socket_and_config() -> None:
         sock.close()
     six = bind_socket("::1", 0)
     six.close()
+    both = bind_socket("::", 0)
+    try:
+        both_port: int = both.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", both_port), timeout=TIMEOUT_S):
+            pass
+    finally:
+        both.close()
     config = hypercorn_config(2.5)
     assert (config.graceful_timeout, config.accesslog, config.include_server_header) == (
         2.5,
