@@ -124,6 +124,11 @@ def test_bind_socket_and_config() -> None:
         port: int = sock.getsockname()[1]
         assert port > 0
         assert sock.getblocking() is False
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S):
+            accepted, _ = sock.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
     finally:
         sock.close()
     six = bind_socket("::1", 0)
