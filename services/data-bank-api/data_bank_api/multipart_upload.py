@@ -132,7 +132,11 @@ class _Receiver:
 async def receive_multipart(
     body: AsyncIterable[bytes], boundary: bytes, upload: Upload
 ) -> Committed:
-    """Parse `body`, write the `file` part to `upload` and commit it."""
+    """Parse `body`, write the `file` part to `upload` and commit it.
+
+    The part's data reaches `upload` as views of the body's chunks (no copy): they are
+    `bytes`, immutable, and kept alive by the views until written.
+    """
     events = _Events()
     receiver = _Receiver(upload)
     try:

@@ -31,6 +31,8 @@ MAX_FILE_BYTES = 256 * 1024
 
 @dataclass
 class Api:
+    """The app in process, with its injected collaborators and data root."""
+
     client: httpx.AsyncClient
     files: FaultyFiles
     free_space: FreeSpace
@@ -518,3 +520,11 @@ async def test_a_failed_scrub_reports_its_error(api: Api, redis_url: str) -> Non
     error_text = status["error"]
     assert isinstance(error_text, str)
     assert "open" in error_text
+
+
+async def test_openapi_documents_the_routes(api: Api) -> None:
+    document = json_object(await api.client.get("/openapi.json"))
+    paths = document["paths"]
+    assert isinstance(paths, dict)
+    assert {"/files", "/files/{file_id}", "/files/{file_id}/info", "/admin/verify"} <= set(paths)
+    assert "/admin/verify/{job_id}" in paths

@@ -22,6 +22,8 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 
 @dataclass
 class Served:
+    """The app behind Hypercorn on loopback, with its injected file layer and data root."""
+
     server: RunningServer
     files: FaultyFiles
     root: Path

@@ -19,6 +19,8 @@ async def put(storage: Storage, data: bytes) -> str:
 
 
 class Progress:
+    """Records the scrub's progress calls."""
+
     def __init__(self) -> None:
         self.calls: list[tuple[int, int]] = []
 
