@@ -167,7 +167,8 @@ def test_yt_dlp_messages_become_log_records(caplog: pytest.LogCaptureFixture) ->
         log.debug("[youtube] probing")
         log.warning("slow")
         log.error("ERROR: broken")
-    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+    records = [r for r in caplog.records if r.name == "transcript_api.ytdlp"]
+    assert [(r.levelname, r.getMessage()) for r in records] == [
         ("DEBUG", "[youtube] probing"),
         ("WARNING", "slow"),
         ("WARNING", "ERROR: broken"),

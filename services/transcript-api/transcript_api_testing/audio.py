@@ -70,6 +70,7 @@ async def make_audio(path: pathlib.Path, pieces: Sequence[Piece]) -> pathlib.Pat
     return path
 
 
+MIN_SPAN_S = 0.05  # shorter sounds are codec edges (Opus pre-roll), not tones
 _SILENCE = re.compile(r"silence_(start|end):\s*(-?\d+(?:\.\d+)?)")
 
 
@@ -111,7 +112,7 @@ async def tone_spans(path: pathlib.Path, min_silence_s: float = 0.3) -> list[tup
     for match in _SILENCE.finditer(out.decode("utf-8", "replace")):
         kind: str = match.group(1)
         value = float(match.group(2))
-        if kind == "start" and value > start:
+        if kind == "start" and value - start > MIN_SPAN_S:
             spans.append((start, value))
         if kind == "end":
             start = value

@@ -83,6 +83,7 @@ class FakeYouTube:
 
     def __init__(self, *, latency_s: float = 0.0) -> None:
         self.latency_s = latency_s
+        self.base_url = ""
         self.videos: dict[str, FakeVideo] = {}
         self.requests: list[str] = []
         self.cookies: list[str | None] = []
