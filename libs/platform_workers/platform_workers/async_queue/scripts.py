@@ -19,9 +19,26 @@ local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+-- whether `consumer` holds `entry` with this delivery count (one XPENDING per entry)
 local function owned(stream, group, entry, consumer, deliveries)
   local p = redis.call('XPENDING', stream, group, entry, entry, 1)[1]
   return p ~= nil and p[2] == consumer and p[4] == tonumber(deliveries)
+end
+-- everything `consumer` holds (one XPENDING for a batch): {entry = deliveries}, and
+-- whether the list was cut at `limit` (then `owns` asks per entry for the rest)
+local function holdings(stream, group, consumer, limit)
+  local mine = {}
+  local listed = redis.call('XPENDING', stream, group, '-', '+', limit, consumer)
+  for _, p in ipairs(listed) do mine[p[1]] = p[4] end
+  return {stream = stream, group = group, consumer = consumer, mine = mine,
+          cut = #listed >= limit}
+end
+local function owns(held, entry, deliveries)
+  local d = held.mine[entry]
+  if d == nil and held.cut then
+    return owned(held.stream, held.group, entry, held.consumer, deliveries)
+  end
+  return d == tonumber(deliveries)
 end
 -- route = {stream, channel, field, trim, maxlen}: the domain's events (async_events)
 local function route(stream, a)
@@ -30,14 +47,22 @@ end
 local function emit(r, text)
   emit_event(r[1], r[2], r[3], r[4], r[5], text)
 end
-local function requeue(stream, delayed, job, job_id, user_id, task, delay, now)
+-- ack and delete the entries (one XACK and one XDEL for a batch)
+local function release(stream, group, entries)
+  if #entries > 0 then
+    redis.call('XACK', stream, group, unpack(entries))
+    redis.call('XDEL', stream, unpack(entries))
+  end
+end
+local function requeue(stream, delayed, job, job_id, delay, now)
+  local h = redis.call('HMGET', job, 'user_id', 'task')
   redis.call('HSET', job, 'status', 'queued', 'updated_at', now)
   redis.call('HDEL', job, 'entry', 'worker', 'started_at')
   if delay > 0 then
     redis.call('HSET', job, 'run_at', now + delay)
     redis.call('ZADD', delayed, now + delay, job_id)
   else
-    local id = redis.call('XADD', stream, '*', 'job', job_id, 'user', user_id, 'task', task)
+    local id = redis.call('XADD', stream, '*', 'job', job_id, 'user', h[1], 'task', h[2])
     redis.call('HSET', job, 'entry', id)
   end
 end
@@ -70,47 +95,45 @@ return 1
 """)
 
 # KEYS: stream, events, dead, job...
-# ARGV: channel, field, trim, maxlen (the events route), group, consumer, dead_cap,
-#       then per job: entry, deliveries, job_id, mode ('run' | 'dead'), event, message
+# ARGV: channel, field, trim, maxlen (the events route), group, consumer, dead_cap, limit
+#       (how many entries the worker may hold), then the jobs as one JSON array, each
+#       job an array of: entry, deliveries, job_id, mode ('run' | 'dead'), event, message
 # -> per job: {'run', attempt, payload} | {'dead'} | {'cancel', reason} | {'skip'} | {'lost'}
 START = _script("""
 local stream, events, dead = KEYS[1], route(KEYS[2], 1), KEYS[3]
-local group, consumer, dead_cap = unpack(ARGV, 5, 7)
+local group, consumer, dead_cap = ARGV[5], ARGV[6], ARGV[7]
+local held = holdings(stream, group, consumer, tonumber(ARGV[8]))
 local now = now_ms()
-local out = {}
-for i = 1, #KEYS - 3 do
+local out, drop = {}, {}
+for i, j in ipairs(cjson.decode(ARGV[9])) do
   local job = KEYS[3 + i]
-  local a = 7 + (i - 1) * 6
-  local entry, deliveries, job_id, mode, event, message = unpack(ARGV, a + 1, a + 6)
-  if not owned(stream, group, entry, consumer, deliveries) then
+  local entry, deliveries, job_id, mode, event, message = unpack(j)
+  if not owns(held, entry, deliveries) then
     out[i] = {'lost'}
   else
     local h = redis.call('HMGET', job, 'status', 'entry', 'cancel', 'attempts', 'payload',
-                         'worker', 'started_at', 'ttl', 'task', 'user_id')
+                         'worker', 'started_at')
     local status = h[1]
     if (status ~= 'queued' and status ~= 'processing') or h[2] ~= entry then
-      redis.call('XACK', stream, group, entry)
-      redis.call('XDEL', stream, entry)
+      drop[#drop + 1] = entry
       out[i] = {'skip'}
     else
       local attempts = tonumber(h[4])
       if status == 'processing' then
         redis.call('HSET', job, 'attempt:' .. attempts, cjson.encode({
-          worker = h[6], started_at = tonumber(h[7]), ended_at = now, outcome = 'lost'}))
-        redis.call('HSET', job, 'status', 'queued', 'updated_at', now)
-        redis.call('HDEL', job, 'worker', 'started_at')
+          worker = h[6], started_at = tonumber(h[7]), ended_at = now, outcome = 'lost'}),
+          'status', 'queued', 'updated_at', now)
       end
       if mode == 'dead' then
-        redis.call('XADD', dead, 'MAXLEN', '~', dead_cap, '*', 'job', job_id, 'task', h[9],
-                   'user', h[10], 'entry', entry, 'deliveries', deliveries, 'reason', message,
+        local d = redis.call('HMGET', job, 'ttl', 'task', 'user_id')
+        redis.call('XADD', dead, 'MAXLEN', '~', dead_cap, '*', 'job', job_id, 'task', d[2],
+                   'user', d[3], 'entry', entry, 'deliveries', deliveries, 'reason', message,
                    'at', now)
-        redis.call('XACK', stream, group, entry)
-        redis.call('XDEL', stream, entry)
+        drop[#drop + 1] = entry
         redis.call('HSET', job, 'status', 'failed', 'error_kind', 'system', 'error', message,
                    'finished_at', now, 'updated_at', now)
-        redis.call('HDEL', job, 'entry')
         emit(events, event)
-        redis.call('PEXPIRE', job, h[8])
+        redis.call('PEXPIRE', job, d[1])
         out[i] = {'dead'}
       elseif h[3] then
         out[i] = {'cancel', h[3]}
@@ -124,13 +147,15 @@ for i = 1, #KEYS - 3 do
     end
   end
 end
+release(stream, group, drop)
 return out
 """)
 
 # KEYS: stream, events, delayed, job...
-# ARGV: channel, field, trim, maxlen (the events route), group, consumer,
-#       then per job: entry, deliveries, job_id, outcome, ran, kind, value, event, delay_ms
-# outcome: completed (value = result) | failed | cancelled (value = message, event) |
+# ARGV: channel, field, trim, maxlen (the events route), group, consumer, limit, then the
+#       jobs as one JSON array, each job an array of: entry, deliveries, job_id, outcome,
+#       ran (a bool), kind, value, event, delay_ms. The outcome is one of
+#   completed (value = result) | failed | cancelled (value = message, event) |
 #          retry (value = message, delay_ms) | interrupted | requeue (back to the stream)
 # -> per job: 1 finished, 0 not finished by this call: the worker no longer owns the entry,
 #    or the entry is no longer the job's (e.g. cancelled meanwhile); nothing is written
@@ -138,49 +163,50 @@ return out
 FINISH = _script("""
 local stream, events, delayed = KEYS[1], route(KEYS[2], 1), KEYS[3]
 local group, consumer = ARGV[5], ARGV[6]
+local held = holdings(stream, group, consumer, tonumber(ARGV[7]))
 local now = now_ms()
-local out = {}
-for i = 1, #KEYS - 3 do
+local out, done = {}, {}
+for i, j in ipairs(cjson.decode(ARGV[8])) do
   local job = KEYS[3 + i]
-  local a = 6 + (i - 1) * 9
-  local entry, deliveries, job_id, outcome, ran, kind, value, event, delay =
-    unpack(ARGV, a + 1, a + 9)
-  local h = redis.call('HMGET', job, 'attempts', 'started_at', 'ttl', 'user_id', 'task',
-                       'entry')
-  if not owned(stream, group, entry, consumer, deliveries) then
-    out[i] = 0
-  elseif h[6] ~= entry then
-    redis.call('XACK', stream, group, entry)
-    redis.call('XDEL', stream, entry)
+  local entry, deliveries, job_id, outcome, ran, kind, value, event, delay = unpack(j)
+  if not owns(held, entry, deliveries) then
     out[i] = 0
   else
-    if ran == '1' then
-      local record = {worker = consumer, started_at = tonumber(h[2]), ended_at = now,
-                      outcome = outcome}
-      if outcome == 'retry' then record.outcome = 'failed' end
-      if kind ~= '' then record.error_kind = kind; record.error = value end
-      redis.call('HSET', job, 'attempt:' .. h[1], cjson.encode(record))
-    end
-    redis.call('XACK', stream, group, entry)
-    redis.call('XDEL', stream, entry)
-    if outcome == 'completed' then
-      redis.call('HSET', job, 'status', 'completed', 'result', value, 'progress', 100,
-                 'finished_at', now, 'updated_at', now)
-      redis.call('HDEL', job, 'entry', 'worker', 'started_at')
-      emit(events, event)
-      redis.call('PEXPIRE', job, h[3])
-    elseif outcome == 'failed' or outcome == 'cancelled' then
-      redis.call('HSET', job, 'status', 'failed', 'error_kind', kind, 'error', value,
-                 'finished_at', now, 'updated_at', now)
-      redis.call('HDEL', job, 'entry', 'worker', 'started_at')
-      emit(events, event)
-      redis.call('PEXPIRE', job, h[3])
+    done[#done + 1] = entry
+    local h = redis.call('HMGET', job, 'attempts', 'started_at', 'ttl', 'entry')
+    if h[4] ~= entry then
+      out[i] = 0
     else
-      requeue(stream, delayed, job, job_id, h[4], h[5], tonumber(delay), now)
+      local record, name = '', 'attempt:' .. h[1]
+      if ran then
+        local r = {worker = consumer, started_at = tonumber(h[2]), ended_at = now,
+                   outcome = outcome}
+        if outcome == 'retry' then r.outcome = 'failed' end
+        if kind ~= '' then r.error_kind = kind; r.error = value end
+        record = cjson.encode(r)
+      else
+        name = 'updated_at'
+        record = now
+      end
+      if outcome == 'completed' then
+        redis.call('HSET', job, 'status', 'completed', 'result', value, 'progress', 100,
+                   'finished_at', now, 'updated_at', now, name, record)
+        emit(events, event)
+        redis.call('PEXPIRE', job, h[3])
+      elseif outcome == 'failed' or outcome == 'cancelled' then
+        redis.call('HSET', job, 'status', 'failed', 'error_kind', kind, 'error', value,
+                   'finished_at', now, 'updated_at', now, name, record)
+        emit(events, event)
+        redis.call('PEXPIRE', job, h[3])
+      else
+        redis.call('HSET', job, name, record)
+        requeue(stream, delayed, job, job_id, delay, now)
+      end
+      out[i] = 1
     end
-    out[i] = 1
   end
 end
+release(stream, group, done)
 return out
 """)
 
@@ -202,26 +228,29 @@ return 1
 """)
 
 # KEYS: stream, workers, worker record, job...
-# ARGV: group, consumer, ttl_ms, record, then per job: entry, deliveries
+# ARGV: group, consumer, ttl_ms, record, limit, then per job: entry, deliveries
 # Heartbeat, then renew each lease this worker still holds (XCLAIM JUSTID resets the
 # entry's idle time without counting a delivery).
 # -> per job: {'ok'} | {'cancel', reason} | {'lost'}
 RENEW = _script("""
 local stream, workers = KEYS[1], KEYS[2]
-local group, consumer, ttl, record = unpack(ARGV, 1, 4)
+local group, consumer, ttl, record = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now = now_ms()
 redis.call('ZADD', workers, now + tonumber(ttl), consumer)
 redis.call('SET', KEYS[3], record, 'PX', ttl)
-local out = {}
+local held = holdings(stream, group, consumer, tonumber(ARGV[5]))
+local out, keep = {}, {}
 for i = 1, #KEYS - 3 do
-  local entry, deliveries = ARGV[3 + 2 * i], ARGV[4 + 2 * i]
-  if owned(stream, group, entry, consumer, deliveries) then
-    redis.call('XCLAIM', stream, group, consumer, 0, entry, 'JUSTID')
+  if owns(held, ARGV[4 + 2 * i], ARGV[5 + 2 * i]) then
+    keep[#keep + 1] = ARGV[4 + 2 * i]
     local cancel = redis.call('HGET', KEYS[3 + i], 'cancel')
     if cancel then out[i] = {'cancel', cancel} else out[i] = {'ok'} end
   else
     out[i] = {'lost'}
   end
+end
+if #keep > 0 then
+  redis.call('XCLAIM', stream, group, consumer, 0, unpack(keep), 'JUSTID')
 end
 return out
 """)

@@ -22,6 +22,7 @@ pending and other workers reclaim them when their leases lapse.
 """
 
 import asyncio
+import json
 import logging
 import os
 import socket
@@ -327,6 +328,10 @@ class Worker:
 
     # --- slots -----------------------------------------------------------------------
 
+    def _holding_limit(self) -> int:
+        """How many pending entries to list when checking this worker's ownership."""
+        return len(self._held) + self.config.concurrency + 16
+
     def _free(self) -> int:
         return self.config.concurrency - self._reserved
 
@@ -452,15 +457,7 @@ class Worker:
     async def _start(self, jobs: list[_Job]) -> None:
         route, cfg = self.route, self.config
         keys = [self.keys.stream, route.stream, self.keys.dead]
-        args: list[Arg] = [
-            route.channel,
-            route.field,
-            route.trim,
-            route.maxlen,
-            GROUP,
-            self.id,
-            cfg.dead_maxlen,
-        ]
+        batch: list[list[str | int]] = []
         for job in jobs:
             keys.append(self.keys.job(job.job_id))
             if job.deliveries > cfg.max_deliveries:
@@ -469,10 +466,21 @@ class Worker:
                     f"(max {cfg.max_deliveries})"
                 )
                 event = lifecycle.failed(self.domain, job.job_id, job.user_id, "system", message)
-                args += [job.entry, job.deliveries, job.job_id, "dead", event, message]
+                batch.append([job.entry, job.deliveries, job.job_id, "dead", event, message])
             else:
                 event = lifecycle.started(self.domain, job.job_id, job.user_id)
-                args += [job.entry, job.deliveries, job.job_id, "run", event, ""]
+                batch.append([job.entry, job.deliveries, job.job_id, "run", event, ""])
+        args: list[Arg] = [
+            route.channel,
+            route.field,
+            route.trim,
+            route.maxlen,
+            GROUP,
+            self.id,
+            cfg.dead_maxlen,
+            self._holding_limit(),
+            json.dumps(batch),
+        ]
         reply = await self.redis.eval_script(scripts.START, keys, args)
         for job, verdict in zip(jobs, verdicts(reply, len(jobs)), strict=True):
             if verdict.word == "run":
@@ -620,21 +628,33 @@ class Worker:
     async def _finish(self, batch: list[_Finish]) -> None:
         route = self.route
         keys = [self.keys.stream, route.stream, self.keys.delayed]
-        args: list[Arg] = [route.channel, route.field, route.trim, route.maxlen, GROUP, self.id]
+        jobs: list[list[str | int | bool]] = []
         for item in batch:
             job = item.job
             keys.append(self.keys.job(job.job_id))
-            args += [
-                job.entry,
-                job.deliveries,
-                job.job_id,
-                item.outcome,
-                "1" if item.ran else "0",
-                item.kind,
-                item.value,
-                item.event,
-                item.delay_ms,
-            ]
+            jobs.append(
+                [
+                    job.entry,
+                    job.deliveries,
+                    job.job_id,
+                    item.outcome,
+                    item.ran,
+                    item.kind,
+                    item.value,
+                    item.event,
+                    item.delay_ms,
+                ]
+            )
+        args: list[Arg] = [
+            route.channel,
+            route.field,
+            route.trim,
+            route.maxlen,
+            GROUP,
+            self.id,
+            self._holding_limit(),
+            json.dumps(jobs),
+        ]
         reply = await self.redis.eval_script(scripts.FINISH, keys, args)
         for item, done in zip(batch, flags(reply, len(batch)), strict=True):
             self._drop(item.job)
@@ -668,7 +688,13 @@ class Worker:
     async def _renew(self) -> None:
         jobs = list(self._held.values())
         keys = [self.keys.stream, self.keys.workers, self.keys.worker(self.id)]
-        args: list[Arg] = [GROUP, self.id, self.config.lease_ms, self._record]
+        args: list[Arg] = [
+            GROUP,
+            self.id,
+            self.config.lease_ms,
+            self._record,
+            self._holding_limit(),
+        ]
         for job in jobs:
             keys.append(self.keys.job(job.job_id))
             args += [job.entry, job.deliveries]

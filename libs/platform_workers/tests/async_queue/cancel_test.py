@@ -1,6 +1,7 @@
 """Cancellation: a queued job never runs; a running job's handler is cancelled."""
 
 import asyncio
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -32,12 +33,13 @@ async def ghost_start(redis: RedisClient, queue: Queue, consumer: str = "ghost")
     started = encode_event(
         JobStarted(domain=queue.domain, job_id=job_id, user_id=int(fields["user"]), queue="x")
     )
+    batch: list[list[str | int]] = [[entry.id, 1, job_id, "run", started, ""]]
     await redis.eval_script(
         scripts.START,
         [keys.stream, route.stream, keys.dead, keys.job(job_id)],
         [
-            *(route.channel, route.field, route.trim, route.maxlen, GROUP, consumer, 10),
-            *(entry.id, 1, job_id, "run", started, ""),
+            *(route.channel, route.field, route.trim, route.maxlen, GROUP, consumer, 10, 100),
+            json.dumps(batch),
         ],
     )
     return entry.id

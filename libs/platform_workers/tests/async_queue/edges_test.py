@@ -224,3 +224,22 @@ async def test_a_cancel_that_overtakes_the_start_reply_still_cancels(
     status = await queue.status(job.job_id)
     assert status is not None
     assert [(a.outcome, a.error) for a in status.history] == [("cancelled", "cancelled: early")]
+
+
+async def test_ownership_is_checked_entry_by_entry_past_a_long_pending_list(
+    redis: RedisClient, queue: Queue, events: Events
+) -> None:
+    stale = [await queue.enqueue(ECHO, Echo(text="stale"), user_id=1) for _ in range(30)]
+    await redis.run(commands.xgroup_create(queue.keys.stream, "workers", start_id="0"))
+    await redis.xreadgroup("workers", "w", {queue.keys.stream: ">"}, count=30)
+    job = await queue.enqueue(ECHO, Echo(text="fresh"), user_id=1)
+    config = replace(FAST, concurrency=1, lease_ms=300)
+    async with running(redis, "transcript", [ECHO.handler(echo)], config, worker_id="w") as w:
+        await events.finished(job.job_id)
+
+        async def renewed() -> bool:
+            return w.worker.counts.renewals >= 3
+
+        await wait_until(renewed)
+    assert events.of(job.job_id) == ["started", "progress", "completed"]
+    assert all(events.of(s.job_id) == [] for s in stale)

@@ -102,7 +102,7 @@ async def test_a_job_runs_with_status_events_and_typed_result(
     )
     assert status.result == result_json
     assert status.finished_at is not None
-    assert status.started_at is None
+    assert status.started_at == status.history[0].started_at
     assert [(a.number, a.worker, a.outcome) for a in status.history] == [
         (1, worker.worker.id, "completed")
     ]
