@@ -53,6 +53,13 @@ def signal_on(files: FaultyFiles, operation: str, path_contains: str = "") -> th
     return reached
 
 
+def signal_done(files: FaultyFiles, operation: str, path_contains: str = "") -> threading.Event:
+    """An event set once the next such filesystem call has returned."""
+    done = threading.Event()
+    files.once_done(operation, done.set, path_contains=path_contains)
+    return done
+
+
 async def reached(event: threading.Event) -> None:
     assert await asyncio.to_thread(event.wait, 10)
 
@@ -114,7 +121,7 @@ async def test_a_declared_length_over_the_limit_is_refused_before_reading(
 
 async def test_a_client_that_disconnects_mid_upload_leaves_nothing(served: Served) -> None:
     written = signal_on(served.files, "write")
-    removed = signal_on(served.files, "unlink", path_contains="upload-")
+    removed = signal_done(served.files, "unlink", path_contains="upload-")
     reader, writer = await asyncio.open_connection("127.0.0.1", served.server.port)
     writer.write(upload_head(UP, 4 * 1024 * 1024) + preamble() + b"a" * 300_000)
     await writer.drain()
@@ -134,7 +141,7 @@ async def test_a_client_that_disconnects_mid_download_closes_the_file(served: Se
     assert created.startswith(b"HTTP/1.1 201")
     file_id = created.split(b'"file_id":"')[1][:64].decode()
     opened = signal_on(served.files, "open_read", path_contains=file_id)
-    closed = signal_on(served.files, "close")
+    closed = signal_done(served.files, "close")
     reader, writer = await asyncio.open_connection("127.0.0.1", served.server.port)
     writer.write(f"GET /files/{file_id} HTTP/1.1\r\nHost: t\r\nX-API-Key: {RD}\r\n\r\n".encode())
     await writer.drain()

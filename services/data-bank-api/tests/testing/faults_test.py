@@ -68,6 +68,17 @@ def test_an_action_runs_before_the_call(tmp_path: Path) -> None:
     assert seen == [False]
 
 
+def test_an_action_once_the_call_has_returned(tmp_path: Path) -> None:
+    files = FaultyFiles()
+    seen: list[bool] = []
+    target = tmp_path / "x"
+    files.once_done("make_dir", lambda: seen.append(target.exists()), path_contains="x")
+    files.before("make_dir", lambda: seen.append(target.exists()), path_contains="x")
+    assert files.make_dir(target)
+    assert seen == [False, True]
+    assert files.faults == []
+
+
 def test_errors() -> None:
     assert disk_full().errno == errno.ENOSPC
     assert io_error().errno == errno.EIO
