@@ -33,7 +33,7 @@ from data_bank_api.files import OS_FILES, FileLayer
 from data_bank_api.free_space import FreeSpaceProbe, statvfs_free_bytes
 from data_bank_api.jobs import QUEUE, SCRUB, ScrubRequest
 from data_bank_api.multipart_upload import MULTIPART_FORM_DATA, boundary_of, receive_multipart
-from data_bank_api.readiness import free_space_above_reserve, live_worker, storage_writable
+from data_bank_api.readiness import free_space_above_reserve, storage_writable
 from data_bank_api.scrub import ScrubReport
 from data_bank_api.settings import DataBankSettings
 from data_bank_api.storage import DEFAULT_CHUNK_BYTES, Storage, StorageConfig
@@ -55,6 +55,7 @@ from platform_core.http import (
 from platform_core.logging import log_fields
 from platform_workers.async_queue import Queue
 from platform_workers.async_redis import RedisClient, open_redis
+from platform_workers.queue_readiness import live_worker_check
 
 SERVICE = "data-bank-api"
 MULTIPART_ALLOWANCE = 64 * 1024
@@ -288,7 +289,7 @@ def readiness(ctx: Ctx) -> list[ReadinessCheck]:
     """Redis answers, a worker serves the queue, the store is writable and has room."""
     return [
         redis_ping(ctx.redis),
-        live_worker(ctx.queue),
+        live_worker_check(ctx.queue),
         storage_writable(ctx.storage),
         free_space_above_reserve(ctx.storage),
     ]

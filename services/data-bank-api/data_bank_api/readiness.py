@@ -8,7 +8,6 @@ reserve that uploads must leave).
 from data_bank_api.storage import Storage
 from data_bank_api.storage_errors import StorageError
 from platform_core.health import NotReadyError, ReadinessCheck
-from platform_workers.async_queue import Queue
 
 
 def storage_writable(storage: Storage) -> ReadinessCheck:
@@ -33,15 +32,5 @@ def free_space_above_reserve(storage: Storage) -> ReadinessCheck:
             raise NotReadyError("storage not writable") from exc
         if free < storage.engine.reserve_bytes:
             raise NotReadyError("low disk")
-
-    return check
-
-
-def live_worker(queue: Queue) -> ReadinessCheck:
-    """Ready when at least one worker of the queue has a live heartbeat."""
-
-    async def check() -> None:
-        if await queue.live_workers() < 1:
-            raise NotReadyError("no-worker")
 
     return check
