@@ -1,6 +1,5 @@
 """Captions through the real yt-dlp and the fake YouTube: track choice, errors, cleanup."""
 
-import logging
 import pathlib
 
 import pytest
@@ -20,23 +19,43 @@ AUTO_EN = FakeSubtitle("vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nauto english\n
 AUTO_DE = FakeSubtitle("vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nauto deutsch\n")
 
 
-def info(manual: dict[str, int] | None = None, auto: dict[str, int] | None = None) -> VideoInfo:
-    fmt: dict[str, str] = {"ext": "vtt", "url": "http://x"}
-    subtitles: dict[str, list[dict[str, str]]] = {k: [fmt] * n for k, n in (manual or {}).items()}
-    automatic: dict[str, list[dict[str, str]]] = {k: [fmt] * n for k, n in (auto or {}).items()}
+def fmt(ext: str, lang: str) -> dict[str, str]:
+    return {"ext": ext, "url": f"http://x/{lang}.{ext}"}
+
+
+def info(
+    manual: dict[str, list[str]] | None = None, auto: dict[str, list[str]] | None = None
+) -> VideoInfo:
+    subtitles = {k: [fmt(e, k) for e in exts] for k, exts in (manual or {}).items()}
+    automatic = {k: [fmt(e, k) for e in exts] for k, exts in (auto or {}).items()}
     raw: dict[str, object] = {"id": VID, "subtitles": subtitles, "automatic_captions": automatic}
     return VideoInfo.model_validate(raw)
+
+
+def track(lang: str, ext: str = "vtt", *, automatic: bool = False) -> CaptionTrack:
+    return CaptionTrack(lang=lang, automatic=automatic, ext=ext, url=f"http://x/{lang}.{ext}")
 
 
 @pytest.mark.parametrize(
     ("video", "preferred", "expected"),
     [
-        (info({"de": 1, "en": 1}), ["en"], CaptionTrack("en", automatic=False)),
-        (info({"de": 1, "fr": 1}), ["en", "fr"], CaptionTrack("fr", automatic=False)),
-        (info({"de": 1}, {"en": 1}), ["en"], CaptionTrack("de", automatic=False)),
-        (info({"": 1, "live_chat": 1}, {"en": 1}), ["en"], CaptionTrack("en", automatic=True)),
-        (info({"en": 0}, {"de": 1, "en": 1}), ["en"], CaptionTrack("en", automatic=True)),
-        (info({}, {"de": 1, "fr": 1}), ["en"], CaptionTrack("de", automatic=True)),
+        (info({"de": ["vtt"], "en": ["vtt"]}), ["en"], track("en")),
+        (info({"de": ["vtt"], "fr": ["srt"]}), ["en", "fr"], track("fr", "srt")),
+        (info({"de": ["vtt"]}, {"en": ["vtt"]}), ["en"], track("de")),
+        (
+            info({"": ["vtt"], "live_chat": ["vtt"]}, {"en": ["vtt"]}),
+            ["en"],
+            track("en", automatic=True),
+        ),
+        (info({"en": []}, {"de": ["vtt"], "en": ["vtt"]}), ["en"], track("en", automatic=True)),
+        (info({}, {"de": ["vtt"], "fr": ["vtt"]}), ["en"], track("de", automatic=True)),
+        (info({"en": ["json3", "srt", "vtt"]}), ["en"], track("en")),
+        (
+            info({"en": ["json3", "ttml"]}, {"de": ["srv3", "srt"]}),
+            ["en"],
+            track("de", "srt", automatic=True),
+        ),
+        (info({"en": ["json3"]}), ["en"], None),
         (info(), ["en"], None),
     ],
 )
@@ -89,17 +108,14 @@ async def test_no_captions_is_transcript_unavailable(
 
 
 async def test_a_track_that_fails_to_download(
-    fake_youtube: FakeYouTube, captions: Captions, caplog: pytest.LogCaptureFixture
+    fake_youtube: FakeYouTube, captions: Captions
 ) -> None:
     fake_youtube.add(FakeVideo(VID, subtitles={"en": [FakeSubtitle("vtt", "", status=404)]}))
-    with (
-        caplog.at_level(logging.WARNING, logger="transcript_api.ytdlp"),
-        pytest.raises(AppError) as caught,
-    ):
+    with pytest.raises(AppError) as caught:
         await captions.text(YouTubeVideo(VID), ["en"])
     assert (caught.value.code, caught.value.status) == ("EXTERNAL_SERVICE_ERROR", 502)
+    assert "HTTP Error 404" in caught.value.message
     assert caught.value.message.startswith(f"YouTube subtitle download failed for video {VID}: ")
-    assert any("Unable to download video subtitles" in r.getMessage() for r in caplog.records)
 
 
 async def test_malformed_captions_are_an_upstream_error(

@@ -86,6 +86,7 @@ def make_settings(redis_url: str, fake_openai: FakeOpenAI, tmp_path: pathlib.Pat
             transcript_ytdlp_socket_timeout_seconds=5.0,
             transcript_stt_timeout_seconds=10.0,
             transcript_max_video_seconds=max_video_seconds,
+            transcript_ytdlp_concurrency=2,
         )
 
     return make

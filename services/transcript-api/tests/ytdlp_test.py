@@ -11,10 +11,11 @@ import pathlib
 import pytest
 
 from platform_core.errors import AppError
+from transcript_api.captions import choose_track
 from transcript_api.offload import Offload
 from transcript_api.urls import YouTubeVideo
 from transcript_api.ytdlp import (
-    CaptionTrack,
+    HttpResponse,
     YoutubeDLHandle,
     YtDlp,
     YtDlpLog,
@@ -84,15 +85,16 @@ async def test_a_failed_audio_download(
     assert fake_youtube.requests == [f"/info/{VID}", f"/audio/{VID}.webm"]
 
 
-async def test_a_track_yt_dlp_writes_no_file_for(
+async def test_subtitles_that_are_not_utf8(
     fake_youtube: FakeYouTube, ytdlp: YtDlp, offload: Offload
 ) -> None:
-    fake_youtube.add(FakeVideo(VID, subtitles={"en": [VTT]}))
+    fake_youtube.add(FakeVideo(VID, subtitles={"en": [FakeSubtitle("vtt", b"WEBVTT \xff")]}))
     probe = await offload.run(ytdlp.probe, VIDEO)
+    track = choose_track(probe.info, ["en"])
+    assert track is not None
     with pytest.raises(AppError) as caught:
-        await offload.run(ytdlp.subtitles, VIDEO, probe, CaptionTrack("de", automatic=False))
-    assert caught.value.code == "TRANSCRIPT_UNAVAILABLE"
-    assert fake_youtube.requests == [f"/info/{VID}"]
+        await offload.run(ytdlp.subtitles, VIDEO, track)
+    assert caught.value.message.startswith(f"YouTube subtitle download failed for video {VID}")
 
 
 async def test_cookies_reach_youtube(
@@ -102,10 +104,11 @@ async def test_cookies_reach_youtube(
     ytdlp = YtDlp(load_yt_dlp(), cookies=cookies, socket_timeout=5.0, work_dir=tmp_path)
     fake_youtube.add(FakeVideo(VID, subtitles={"en": [VTT]}))
     probe = await offload.run(ytdlp.probe, VIDEO)
-    assert (
-        await offload.run(ytdlp.subtitles, VIDEO, probe, CaptionTrack("en", False)) == VTT.content
-    )
+    track = choose_track(probe.info, ["en"])
+    assert track is not None
+    assert await offload.run(ytdlp.subtitles, VIDEO, track) == VTT.content
     assert fake_youtube.cookies == ["SID=secret", "SID=secret"]
+    await offload.run(ytdlp.close)
     assert await offload.run(os.listdir, tmp_path) == []
 
 
@@ -114,11 +117,18 @@ class _Handle:
 
     def __init__(self, info: object) -> None:
         self.info = info
+        self.params: dict[str, object] = {}
+        self.cookiejar: object = None
         self.closed = False
 
-    def extract_info(self, url: str, download: bool) -> object:
-        del url, download
+    def extract_info(
+        self, url: str, download: bool, ie_key: str | None = None, process: bool = True
+    ) -> object:
+        del url, download, ie_key, process
         return self.info
+
+    def urlopen(self, req: str) -> HttpResponse:
+        raise AssertionError(f"unexpected request {req}")
 
     def process_ie_result(self, ie_result: object, download: bool) -> object:
         del download
@@ -143,6 +153,7 @@ async def test_unexpected_info_is_an_upstream_error(tmp_path: pathlib.Path) -> N
         ytdlp.probe(VIDEO)
     assert caught.value.code == "EXTERNAL_SERVICE_ERROR"
     assert caught.value.message.startswith(f"YouTube probe failed for video {VID}: ")
+    ytdlp.close()
     assert [h.closed for h in handles] == [True]
 
 

@@ -233,7 +233,7 @@ def build_app(settings: TranscriptSettings, yt_dlp: YtDlpModule | None = None) -
     @asynccontextmanager
     async def resources(settings: TranscriptSettings) -> AsyncIterator[Ctx]:
         async with (
-            open_components(settings, yt_dlp) as components,
+            open_components(settings, yt_dlp, warm=True) as components,
             open_redis(
                 settings.redis_url, socket_timeout_s=settings.transcript_redis_timeout_seconds
             ) as redis,

@@ -2,8 +2,9 @@
 
 Track choice (`choose_track`): manual subtitles first, then automatic captions; within
 each kind the first of the preferred languages that exists, else the first language
-available (keys that are empty or `live_chat` do not count). No track at all is 404
-`TRANSCRIPT_UNAVAILABLE`, as is a track that yt-dlp does not write.
+available. A language counts when it has a WebVTT or SRT file (VTT preferred, as the
+original's `vtt/srt/best`; YouTube's other formats are not parsed); keys that are empty
+or `live_chat` never count. No track at all is 404 `TRANSCRIPT_UNAVAILABLE`.
 """
 
 from collections.abc import Sequence
@@ -13,28 +14,46 @@ from transcript_api.errors import transcript_unavailable
 from transcript_api.offload import Offload
 from transcript_api.subtitles import SubtitleFormatError, subtitle_text
 from transcript_api.urls import YouTubeVideo
-from transcript_api.ytdlp import CaptionTrack, Tracks, VideoInfo, YtDlp, youtube_error
+from transcript_api.ytdlp import (
+    CaptionTrack,
+    SubtitleFormat,
+    Tracks,
+    VideoInfo,
+    YtDlp,
+    youtube_error,
+)
 
 _NOT_CAPTIONS = frozenset({"", "live_chat"})
+_FORMATS = ("vtt", "srt")
 
 
-def _pick(tracks: Tracks, preferred: Sequence[str]) -> str | None:
-    available = [lang for lang, formats in tracks.items() if lang not in _NOT_CAPTIONS and formats]
-    for lang in preferred:
-        if lang in available:
-            return lang
-    return available[0] if available else None
+def _readable(formats: Sequence[SubtitleFormat]) -> SubtitleFormat | None:
+    for ext in _FORMATS:
+        for candidate in formats:
+            if candidate.ext == ext and candidate.url:
+                return candidate
+    return None
+
+
+def _pick(tracks: Tracks, preferred: Sequence[str], automatic: bool) -> CaptionTrack | None:
+    available: dict[str, SubtitleFormat] = {}
+    for lang, formats in tracks.items():
+        readable = _readable(formats)
+        if lang not in _NOT_CAPTIONS and readable is not None:
+            available[lang] = readable
+    order = [lang for lang in preferred if lang in available] + list(available)
+    if not order:
+        return None
+    lang = order[0]
+    chosen = available[lang]
+    return CaptionTrack(lang=lang, automatic=automatic, ext=str(chosen.ext), url=str(chosen.url))
 
 
 def choose_track(info: VideoInfo, preferred: Sequence[str]) -> CaptionTrack | None:
     """The track to use: manual before automatic, preferred languages first."""
-    manual = _pick(info.subtitles, preferred)
-    if manual is not None:
-        return CaptionTrack(lang=manual, automatic=False)
-    automatic = _pick(info.automatic_captions, preferred)
-    if automatic is not None:
-        return CaptionTrack(lang=automatic, automatic=True)
-    return None
+    return _pick(info.subtitles, preferred, automatic=False) or _pick(
+        info.automatic_captions, preferred, automatic=True
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +69,7 @@ class Captions:
         track = choose_track(probe.info, preferred)
         if track is None:
             raise transcript_unavailable(video.video_id)
-        content = await self.offload.run(self.ytdlp.subtitles, video, probe, track)
+        content = await self.offload.run(self.ytdlp.subtitles, video, track)
         try:
             return subtitle_text(content)
         except SubtitleFormatError as exc:

@@ -4,7 +4,9 @@ The API and the worker both use `open_components`, so both run the same yt-dlp o
 limits and Whisper client settings.
 """
 
+import asyncio
 import pathlib
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -48,11 +50,24 @@ def chunk_limits(settings: TranscriptSettings) -> ChunkLimits:
     )
 
 
+WARM_TIMEOUT_S = 120.0
+
+
+async def warm_sessions(ytdlp: YtDlp, offload: Offload) -> None:
+    """Build a yt-dlp session on every pool thread now (see `YtDlp.warm`)."""
+    barrier = threading.Barrier(offload.max_workers, timeout=WARM_TIMEOUT_S)
+    await asyncio.gather(*(offload.run(ytdlp.warm, barrier) for _ in range(offload.max_workers)))
+
+
 @asynccontextmanager
 async def open_components(
-    settings: TranscriptSettings, yt_dlp: YtDlpModule | None = None
+    settings: TranscriptSettings, yt_dlp: YtDlpModule | None = None, *, warm: bool = False
 ) -> AsyncIterator[Components]:
-    """Open the thread pool and the OpenAI client; close both when the block ends."""
+    """Open the thread pool and the OpenAI client; close both when the block ends.
+
+    `warm`: build every pool thread's yt-dlp session before yielding (the API does, so
+    that serving captions never pays that cost; the worker probes rarely and does not).
+    """
     offload = Offload(settings.transcript_ytdlp_concurrency, "yt-dlp")
     work_dir = pathlib.Path(settings.transcript_work_dir) if settings.transcript_work_dir else None
     ytdlp = YtDlp(
@@ -80,9 +95,12 @@ async def open_components(
         ytdlp=ytdlp, offload=offload, chunker=chunker, stt=whisper, limits=stt_limits(settings)
     )
     try:
+        if warm:
+            await warm_sessions(ytdlp, offload)
         yield Components(
             captions=Captions(ytdlp=ytdlp, offload=offload), stt=pipeline, offload=offload
         )
     finally:
         await client.close()
+        await offload.run(ytdlp.close)
         await offload.close()

@@ -1,22 +1,32 @@
-"""The yt-dlp adapter: probe a video, download one subtitle track, download the audio.
+"""The yt-dlp adapter: probe a video, fetch a subtitle file, download the audio.
 
 yt-dlp has no type information, so its surface is declared once here as Protocols and
 loaded with `importlib` (`load_yt_dlp`). Every method of `YtDlp` is synchronous and
 blocking: call them through `transcript_api.offload.Offload`, never on the event loop.
 
-Decisions: a video is probed once and its info reused for the download
-(`process_ie_result`, as `--load-info-json` does), so captions cost one metadata round
-trip and one subtitle download. yt-dlp's own retries are off (`retries`,
-`fragment_retries`, `extractor_retries` = 0: no hidden retries) and every socket has a
-timeout. Cookies (`TRANSCRIPT_COOKIES_TEXT`) are written to a private file per call,
-since yt-dlp writes its cookie jar back when it closes. yt-dlp's messages go to the
-`transcript_api.ytdlp` logger.
+Decisions, most of them for speed (a `YoutubeDL` costs ~90 ms of CPU to build and
+~50 ms more for its first HTTPS context, all under the GIL, which the event loop shares):
+
+- Each pool thread keeps one `YoutubeDL` session for probes and subtitle fetches,
+  built on first use (or by `warm` at startup) and closed by `close()`.
+- A probe runs only the YouTube extractor (`ie_key="Youtube"`; the canonical watch URL
+  is all it is given) and does not run format selection (`process=False`): captions need
+  only the extractor's own result. The audio download processes that same result in a
+  fresh `YoutubeDL` with the audio options (`process_ie_result`, as `--load-info-json`
+  does), so a video is probed once.
+- A subtitle file is fetched with the session's own HTTP stack (`urlopen`: yt-dlp's
+  cookies, headers, timeouts) rather than its subtitle writer: no temporary files.
+- yt-dlp's own retries are off (`retries`, `fragment_retries`, `extractor_retries` = 0:
+  no hidden retries) and every socket has a timeout.
+- Cookies (`TRANSCRIPT_COOKIES_TEXT`) are written to a private temporary file only while
+  a `YoutubeDL` loads them; yt-dlp's messages go to the `transcript_api.ytdlp` logger.
 """
 
 import importlib
 import logging
 import pathlib
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,24 +36,46 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from platform_core.errors import AppError, ErrorCode
-from transcript_api.errors import download_failed, transcript_unavailable
+from transcript_api.errors import download_failed
 from transcript_api.urls import YouTubeVideo
 
 LOG = logging.getLogger("transcript_api.ytdlp")
 
-SUBTITLE_FORMATS = "vtt/srt/best"
+YOUTUBE_IE = "Youtube"
+WARM_URL = "data:,"
 AUDIO_FORMAT = "bestaudio/best"
+
+
+class HttpResponse(Protocol):
+    """The part of yt-dlp's `Response` used here."""
+
+    def read(self) -> bytes:
+        """The whole body."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
 
 
 class YoutubeDLHandle(Protocol):
     """The part of `yt_dlp.YoutubeDL` this adapter uses."""
 
-    def extract_info(self, url: str, download: bool) -> object:
+    params: dict[str, object]
+    cookiejar: object
+
+    def extract_info(
+        self, url: str, download: bool, ie_key: str | None = None, process: bool = True
+    ) -> object:
         """Run the extractor for `url`; the info dict."""
         ...
 
     def process_ie_result(self, ie_result: object, download: bool) -> object:
-        """Select formats/subtitles of an info dict and download them; the updated info."""
+        """Select formats of an info dict and download them; the updated info."""
+        ...
+
+    def urlopen(self, req: str) -> HttpResponse:
+        """A GET through yt-dlp's networking."""
         ...
 
     def close(self) -> None:
@@ -56,7 +88,7 @@ YoutubeDLFactory = Callable[[dict[str, object]], YoutubeDLHandle]
 
 @dataclass(frozen=True, slots=True)
 class YtDlpModule:
-    """yt-dlp's constructor and its base error class, typed."""
+    """yt-dlp's constructor and error classes, typed."""
 
     factory: YoutubeDLFactory
     error: type[Exception]
@@ -107,25 +139,27 @@ class YtDlpLog:
         LOG.warning("%s", message)
 
 
-class _Format(BaseModel):
+class SubtitleFormat(BaseModel):
+    """One file of a subtitle track: its format (`vtt`, `srt`, `json3`, ...) and URL."""
+
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     ext: str | None = None
     url: str | None = None
 
 
-Tracks = Mapping[str, tuple[_Format, ...]]
+Tracks = Mapping[str, tuple[SubtitleFormat, ...]]
 
 
 class VideoInfo(BaseModel):
-    """What this service reads from yt-dlp's info dict."""
+    """What this service reads from the extractor's info dict."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     id: str
     duration: float | None = None
-    subtitles: dict[str, tuple[_Format, ...]] = Field(default_factory=dict)
-    automatic_captions: dict[str, tuple[_Format, ...]] = Field(default_factory=dict)
+    subtitles: dict[str, tuple[SubtitleFormat, ...]] = Field(default_factory=dict)
+    automatic_captions: dict[str, tuple[SubtitleFormat, ...]] = Field(default_factory=dict)
 
 
 class _Download(BaseModel):
@@ -142,7 +176,7 @@ class _Downloaded(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class Probe:
-    """A probed video: the parsed info, and yt-dlp's own dict for a later download."""
+    """A probed video: the parsed info, and the extractor's own dict for a download."""
 
     info: VideoInfo
     raw: object
@@ -150,10 +184,12 @@ class Probe:
 
 @dataclass(frozen=True, slots=True)
 class CaptionTrack:
-    """A subtitle track to download: its language and whether it is automatic."""
+    """A subtitle file to fetch: its language, whether it is automatic, format and URL."""
 
     lang: str
     automatic: bool
+    ext: str
+    url: str
 
 
 def youtube_error(video: YouTubeVideo, action: str, exc: Exception) -> AppError:
@@ -167,7 +203,7 @@ def youtube_error(video: YouTubeVideo, action: str, exc: Exception) -> AppError:
 
 
 class YtDlp:
-    """Blocking yt-dlp operations with this service's options."""
+    """Blocking yt-dlp operations with this service's options (one session per thread)."""
 
     def __init__(
         self,
@@ -181,8 +217,11 @@ class YtDlp:
         self._cookies = cookies
         self._socket_timeout = socket_timeout
         self.work_dir = work_dir
+        self._local = threading.local()
+        self._sessions: list[YoutubeDLHandle] = []
+        self._lock = threading.Lock()
 
-    def _params(self, scratch: pathlib.Path, extra: Mapping[str, object]) -> dict[str, object]:
+    def _open(self, extra: Mapping[str, object]) -> YoutubeDLHandle:
         params: dict[str, object] = {
             "quiet": True,
             "noprogress": True,
@@ -193,59 +232,87 @@ class YtDlp:
             "fragment_retries": 0,
             "extractor_retries": 0,
             "file_access_retries": 0,
+            **extra,
         }
-        if self._cookies is not None:
-            cookiefile = scratch / "cookies.txt"
+        if self._cookies is None:
+            return self._module.factory(params)
+        with tempfile.TemporaryDirectory(prefix="ytcookies_", dir=self.work_dir) as scratch:
+            cookiefile = pathlib.Path(scratch) / "cookies.txt"
             cookiefile.write_text(self._cookies, encoding="utf-8")
-            params["cookiefile"] = str(cookiefile)
-        params.update(extra)
-        return params
+            handle = self._module.factory({**params, "cookiefile": str(cookiefile)})
+            loaded = handle.cookiejar  # yt-dlp reads the file on first access: now
+            handle.params["cookiefile"] = None  # never written back
+            LOG.debug("yt-dlp session has cookies (%s)", type(loaded).__name__)
+        return handle
+
+    def _session(self) -> YoutubeDLHandle:
+        session: YoutubeDLHandle | None = getattr(self._local, "session", None)
+        if session is None:
+            session = self._open({"skip_download": True})
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def warm(self, barrier: threading.Barrier) -> None:
+        """Build this thread's session and its HTTP handler (a `data:` URL: no network),
+        then wait at `barrier`, so that N calls warm N distinct pool threads.
+
+        Building them costs ~150 ms of CPU, ~50 ms of it in C holding the GIL (loading the
+        CA bundle); done at startup, it never stalls the event loop while serving.
+        """
+        response = self._session().urlopen(WARM_URL)
+        try:
+            response.read()
+        finally:
+            response.close()
+        barrier.wait()
+
+    def close(self) -> None:
+        """Close every thread's session."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
 
     @contextmanager
-    def _session(self, prefix: str, extra: Mapping[str, object]) -> Iterator[YoutubeDLHandle]:
-        with tempfile.TemporaryDirectory(prefix=prefix, dir=self.work_dir) as scratch:
-            handle = self._module.factory(self._params(pathlib.Path(scratch), extra))
-            try:
-                yield handle
-            finally:
-                handle.close()
+    def _fresh(self, extra: Mapping[str, object]) -> Iterator[YoutubeDLHandle]:
+        handle = self._open(extra)
+        try:
+            yield handle
+        finally:
+            handle.close()
 
     def probe(self, video: YouTubeVideo) -> Probe:
         """The video's info (duration, subtitle tracks) without downloading anything."""
-        with self._session("ytprobe_", {"skip_download": True}) as ydl:
-            try:
-                raw = ydl.extract_info(video.url, download=False)
-            except self._module.error as exc:
-                release_http_errors(exc, self._module.http_error)
-                raise youtube_error(video, "probe", exc) from exc
+        try:
+            raw = self._session().extract_info(
+                video.url, download=False, ie_key=YOUTUBE_IE, process=False
+            )
+        except self._module.error as exc:
+            release_http_errors(exc, self._module.http_error)
+            raise youtube_error(video, "probe", exc) from exc
         try:
             info = VideoInfo.model_validate(raw)
         except ValidationError as exc:
             raise youtube_error(video, "probe", exc) from exc
         return Probe(info=info, raw=raw)
 
-    def subtitles(self, video: YouTubeVideo, probe: Probe, track: CaptionTrack) -> str:
-        """The content of one subtitle track (VTT, else SRT, else the best); 404
-        `TRANSCRIPT_UNAVAILABLE` if yt-dlp writes no file for it."""
-        with tempfile.TemporaryDirectory(prefix="ytsubs_", dir=self.work_dir) as out:
-            options: dict[str, object] = {
-                "skip_download": True,
-                "writesubtitles": not track.automatic,
-                "writeautomaticsub": track.automatic,
-                "subtitleslangs": [track.lang],
-                "subtitlesformat": SUBTITLE_FORMATS,
-                "outtmpl": str(pathlib.Path(out) / "subs.%(ext)s"),
-            }
-            with self._session("ytsubs_", options) as ydl:
-                try:
-                    ydl.process_ie_result(probe.raw, download=True)
-                except self._module.error as exc:
-                    release_http_errors(exc, self._module.http_error)
-                    raise youtube_error(video, "subtitle download", exc) from exc
-            files = sorted(pathlib.Path(out).glob("subs.*"))
-            if not files:
-                raise transcript_unavailable(video.video_id)
-            return files[0].read_text(encoding="utf-8")
+    def subtitles(self, video: YouTubeVideo, track: CaptionTrack) -> str:
+        """The text of one subtitle file (UTF-8)."""
+        try:
+            response = self._session().urlopen(track.url)
+            try:
+                data = response.read()
+            finally:
+                response.close()
+        except self._module.error as exc:
+            release_http_errors(exc, self._module.http_error)
+            raise youtube_error(video, "subtitle download", exc) from exc
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise youtube_error(video, "subtitle download", exc) from exc
 
     def download_audio(self, video: YouTubeVideo, probe: Probe, dest: pathlib.Path) -> pathlib.Path:
         """Download the best audio stream into directory `dest`; the file's path.
@@ -258,7 +325,7 @@ class YtDlp:
             "restrictfilenames": True,
             "overwrites": True,
         }
-        with self._session("ytaudio_", options) as ydl:
+        with self._fresh(options) as ydl:
             try:
                 raw = ydl.process_ie_result(probe.raw, download=True)
             except self._module.error as exc:

@@ -38,7 +38,7 @@ class FakeSubtitle:
     """One subtitle file of a track; `status` other than 200 serves that error instead."""
 
     ext: SubtitleExt
-    content: str
+    content: str | bytes
     status: int = 200
 
 

@@ -35,14 +35,19 @@ def _real_extract(self: _Extractor, url: str) -> object:
 
 
 def make_extractor(module: str) -> type:
-    """The `FakeYoutubeIE` class, defined as if in `module` (yt-dlp checks that)."""
+    """The fake `YoutubeIE` class, defined as if in `module` (yt-dlp checks that).
+
+    Its name is yt-dlp's own YouTube extractor's: yt-dlp merges plugin extractors first
+    and by class name, so the fake replaces the real one, also where the service asks
+    for it by key (`ie_key="Youtube"`).
+    """
     common = importlib.import_module("yt_dlp.extractor.common")
     base: type = common.InfoExtractor
     namespace: dict[str, object] = {
         "__module__": module,
         "__doc__": "Claims YouTube watch URLs and answers from the fake YouTube.",
-        "IE_NAME": "fakeyoutube",
+        "IE_NAME": "youtube",
         "_VALID_URL": VALID_URL,
         "_real_extract": _real_extract,
     }
-    return type("FakeYoutubeIE", (base,), namespace)
+    return type("YoutubeIE", (base,), namespace)

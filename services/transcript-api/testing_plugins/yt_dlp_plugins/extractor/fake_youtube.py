@@ -1,11 +1,12 @@
 """yt-dlp extractor plugin for tests: YouTube watch URLs are answered by the fake YouTube.
 
-yt-dlp finds this module through `yt_dlp_plugins/extractor/` on `sys.path` and puts
-`FakeYoutubeIE` before its own extractors. Only test targets have it on their path.
+yt-dlp finds this module through `yt_dlp_plugins/extractor/` on `sys.path`; its
+`YoutubeIE` replaces yt-dlp's own (see `transcript_api_testing.youtube_ie`). Only test
+targets have it on their path.
 """
 
 from transcript_api_testing.youtube_ie import make_extractor
 
-FakeYoutubeIE = make_extractor(__name__)
+YoutubeIE = make_extractor(__name__)
 
-__all__ = ["FakeYoutubeIE"]
+__all__ = ["YoutubeIE"]
