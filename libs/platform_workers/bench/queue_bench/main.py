@@ -19,7 +19,16 @@ from typing import IO
 
 from platform_workers.async_redis import RedisClient, commands, open_redis
 from platform_workers.testing.redis_server import RedisServer
-from queue_bench.report import Benchmark, Row, RunnerReport, command_calls, goal, markdown, row
+from queue_bench.report import (
+    Benchmark,
+    Row,
+    RunnerReport,
+    command_calls,
+    goal,
+    markdown,
+    median,
+    row,
+)
 
 
 class BenchmarkError(RuntimeError):
@@ -76,9 +85,14 @@ async def _info(redis: RedisClient, section: str) -> str:
     return str(await redis.run(commands.raw("INFO", section)))
 
 
-async def measure(url: str, runners: list[Runner], jobs: int, concurrency: int) -> Benchmark:
-    """Run each runner on the empty server at `url`; the figures."""
-    rows: list[Row] = []
+async def measure(
+    url: str, runners: list[Runner], jobs: int, concurrency: int, rounds: int = 1
+) -> Benchmark:
+    """Run the runners `rounds` times, in turn, on the empty server at `url`.
+
+    Each queue's row is its run with the median processed jobs/s.
+    """
+    runs: dict[str, list[Row]] = {runner.name: [] for runner in runners}
     async with open_redis(url) as redis:
         server = await _info(redis, "server")
         version = next(
@@ -86,13 +100,16 @@ async def measure(url: str, runners: list[Runner], jobs: int, concurrency: int) 
             for line in server.splitlines()
             if line.startswith("redis_version:")
         )
-        for runner in runners:
-            await redis.run(commands.raw("FLUSHALL"))
-            await redis.run(commands.raw("CONFIG", "RESETSTAT"))
-            report = await run_one(runner, url, jobs, concurrency)
-            calls = command_calls(await _info(redis, "commandstats"))
-            rows.append(row(runner.name, report, calls))
+        for _ in range(rounds):
+            for runner in runners:
+                await redis.run(commands.raw("FLUSHALL"))
+                await redis.run(commands.raw("CONFIG", "RESETSTAT"))
+                report = await run_one(runner, url, jobs, concurrency)
+                calls = command_calls(await _info(redis, "commandstats"))
+                runs[runner.name].append(row(runner.name, report, calls))
+    rows = [median(each) for each in runs.values()]
     return Benchmark(
+        rounds=rounds,
         jobs=jobs,
         concurrency=concurrency,
         redis_version=version,
@@ -107,6 +124,7 @@ class Args(argparse.Namespace):
     runner: list[str]
     jobs: int
     concurrency: int
+    rounds: int
     markdown: bool
 
 
@@ -116,6 +134,9 @@ def parse_args(argv: list[str]) -> Args:
     parser.add_argument("--runner", action="append", default=list[str](), required=True)
     parser.add_argument("--jobs", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="runs per queue, in turn; the median is shown"
+    )
     parser.add_argument("--markdown", action="store_true")
     return parser.parse_args(argv, namespace=Args())
 
@@ -125,7 +146,7 @@ def main(argv: list[str], out: IO[str] = sys.stdout) -> int:
     args = parse_args(argv)
     runners = [Runner.parse(spec) for spec in args.runner]
     with tempfile.TemporaryDirectory() as workdir, RedisServer(pathlib.Path(workdir)) as server:
-        result = asyncio.run(measure(server.url, runners, args.jobs, args.concurrency))
+        result = asyncio.run(measure(server.url, runners, args.jobs, args.concurrency, args.rounds))
     out.write(result.model_dump_json(indent=2) + "\n")
     if args.markdown:
         out.write("\n" + markdown(result) + "\n")

@@ -60,6 +60,7 @@ class Benchmark(_Frozen):
 
     jobs: int
     concurrency: int
+    rounds: int
     redis_version: str
     rows: list[Row]
     goal: Goal | None
@@ -84,6 +85,12 @@ def row(queue: str, report: RunnerReport, commands: int) -> Row:
 
 def _processed(r: Row) -> float:
     return r.processed_jobs_per_s
+
+
+def median(rows: list[Row]) -> Row:
+    """The run with the median processed jobs/s (the upper one of an even count)."""
+    ranked = sorted(rows, key=_processed)
+    return ranked[len(ranked) // 2]
 
 
 def goal(ours: Row, anchors: list[Row]) -> Goal:

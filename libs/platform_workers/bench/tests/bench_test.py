@@ -53,9 +53,10 @@ def test_every_runner_side_by_side() -> None:
 
 def test_our_runner_alone() -> None:
     out = io.StringIO()
-    assert queue_bench.main.main([f"--runner=ours={OURS}", "--jobs=10"], out=out) == 0
+    argv = [f"--runner=ours={OURS}", "--jobs=10", "--rounds=3"]
+    assert queue_bench.main.main(argv, out=out) == 0
     result = Benchmark.model_validate_json(out.getvalue())
-    assert result.goal is None
+    assert (result.goal, result.rounds) == (None, 3)
     assert [r.queue for r in result.rows] == ["ours"]
 
 
@@ -125,5 +126,7 @@ def test_figures() -> None:
     info = "# Commandstats\r\ncmdstat_get:calls=3,usec=1\r\ncmdstat_info:calls=9,usec=1\r\n"
     info += "cmdstat_config|resetstat:calls=1,usec=1\r\ncmdstat_xadd:calls=4,usec=2\r\n"
     assert command_calls(info) == 7
-    table = markdown(Benchmark(jobs=100, concurrency=10, redis_version="7", rows=[fast], goal=None))
+    table = markdown(
+        Benchmark(jobs=100, concurrency=10, rounds=1, redis_version="7", rows=[fast], goal=None)
+    )
     assert "| fast | 200 | 400 | 1.30 (1.00 + 0.30) | 20.0 |" in table

@@ -225,6 +225,12 @@ class Worker:
         self.redis = redis
         self.domain: Domain = domain
         self.config = config or WorkerConfig()
+        timeout_ms = redis.socket_timeout_s * 1000
+        if self.config.block_ms >= timeout_ms or self.config.control_poll_s * 1000 >= timeout_ms:
+            raise ValueError(
+                f"block_ms and control_poll_s must be below the client's socket timeout "
+                f"({redis.socket_timeout_s} s)"
+            )
         self.route = route or event_route(domain)
         if self.route.domain != domain:
             raise ValueError(f"events route of {self.route.domain} given to queue {domain}")

@@ -146,6 +146,9 @@ async def test_a_worker_runs_once_and_needs_sane_handlers(redis: RedisClient) ->
         Worker(redis, "transcript", [ECHO.handler(echo)], route=Queue(redis, "qr").route)
     with pytest.raises(ValueError, match="events route of qr given to queue transcript"):
         Queue(redis, "transcript", route=Queue(redis, "qr").route)
+    for slow in (replace(FAST, block_ms=2_000), replace(FAST, control_poll_s=2.0)):
+        with pytest.raises(ValueError, match=r"below the client.s socket timeout \(2\.0 s\)"):
+            Worker(redis, "transcript", [ECHO.handler(echo)], slow)
     async with running(redis, "transcript", [ECHO.handler(echo)]) as worker:
         with pytest.raises(RuntimeError, match="a worker runs once"):
             await worker.worker.run(asyncio.Event())
