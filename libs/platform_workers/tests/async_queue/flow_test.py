@@ -18,7 +18,15 @@ from platform_workers.async_queue import (
     TaskMismatchError,
     UserError,
 )
-from platform_workers.async_queue_testing import ECHO, Echo, Echoed, Events, echo, running
+from platform_workers.async_queue_testing import (
+    ECHO,
+    Echo,
+    Echoed,
+    Events,
+    echo,
+    running,
+    wait_until,
+)
 from platform_workers.async_redis import RedisClient, commands
 
 
@@ -245,3 +253,24 @@ async def test_a_payload_that_no_longer_parses_is_a_system_failure(
     assert isinstance(failed, JobFailed)
     assert failed.error_kind == "system"
     assert failed.message.startswith("ValidationError: 1 validation error for Echo")
+
+
+async def test_status_and_result_expire_after_the_ttl(
+    redis: RedisClient, queue: Queue, events: Events
+) -> None:
+    brief = Task("brief", Echo, Echoed, result_ttl_s=0.3)
+    done = await queue.enqueue(brief, Echo(text="x"), user_id=1)
+    failed = await queue.enqueue(brief, Echo(text="x", fail="no"), user_id=1)
+    async with running(redis, "transcript", [brief.handler(echo)]):
+        await events.finished(done.job_id, failed.job_id)
+    assert await queue.result(brief, done.job_id) == Echoed(text="x", attempt=1)
+    assert 0 < await redis.run(commands.pttl(queue.keys.job(failed.job_id))) <= 300
+
+    async def expired() -> bool:
+        return await queue.status(done.job_id) is None and await queue.status(failed.job_id) is None
+
+    await wait_until(expired, timeout_s=5)
+    with pytest.raises(JobNotFoundError):
+        await queue.result(brief, done.job_id)
+    again = await queue.enqueue(brief, Echo(text="y"), user_id=1, job_id=done.job_id)
+    assert again.job_id == done.job_id  # the id is free again
