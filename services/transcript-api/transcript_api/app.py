@@ -31,9 +31,9 @@ from platform_core.http import Call, NoBody, NoQuery, Reply, Route, create_app, 
 from platform_workers.async_queue import JobState, Queue, Task
 from platform_workers.async_queue.status import CorruptStatusError, parse_status
 from platform_workers.async_redis import RedisClient, RedisError, open_redis
+from platform_workers.queue_readiness import live_worker_check
 from transcript_api.components import Components, open_components
 from transcript_api.jobs import QUEUE, SttJobResult, SttPayload, stt_task
-from transcript_api.readiness import live_worker
 from transcript_api.settings import TranscriptSettings
 from transcript_api.stt import no_progress
 from transcript_api.urls import parse_youtube_url
@@ -224,7 +224,7 @@ def routes() -> list[Route[Ctx]]:
 
 def readiness(ctx: Ctx) -> list[ReadinessCheck]:
     """Redis answers PING, then at least one worker serves the `transcript` queue."""
-    return [redis_ping(ctx.redis), live_worker(ctx.queue)]
+    return [redis_ping(ctx.redis), live_worker_check(ctx.queue)]
 
 
 def build_app(settings: TranscriptSettings, yt_dlp: YtDlpModule | None = None) -> Starlette:
