@@ -1,0 +1,52 @@
+"""Percentiles and loop-lag samples."""
+
+import asyncio
+
+from platform_workers.async_queue_testing import wait_until
+from transcript_bench.lag import LagSample, LagSamples, LoopLag
+from transcript_bench.stats import Latency, latency, percentile
+
+
+def test_nearest_rank_percentiles() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 0.5) == 50.0
+    assert percentile(values, 0.99) == 99.0
+    assert percentile(values, 0.0) == 1.0
+    assert percentile([], 0.5) == 0.0
+
+
+def test_latency_in_milliseconds() -> None:
+    assert latency([0.003, 0.001, 0.002]) == Latency(
+        count=3, p50_ms=2.0, p90_ms=3.0, p99_ms=3.0, max_ms=3.0
+    )
+    assert latency([]) == Latency(count=0, p50_ms=0.0, p90_ms=0.0, p99_ms=0.0, max_ms=0.0)
+
+
+async def test_the_sampler_sees_a_blocked_loop() -> None:
+    monitor = LoopLag(interval_s=0.005)
+    sampler = asyncio.create_task(monitor.run())
+
+    async def sampled(count: int) -> bool:
+        return len(monitor.samples) >= count
+
+    await wait_until(lambda: sampled(3))
+    blocked = asyncio.get_running_loop().time()
+    while asyncio.get_running_loop().time() - blocked < 0.05:
+        pass  # keep the loop busy: the sampler must report it
+    await wait_until(lambda: sampled(5))
+    sampler.cancel()
+    result = monitor.result()
+    assert result.interval_s == 0.005
+    assert max(s.lag_s for s in result.samples) >= 0.04
+
+
+def test_samples_in_a_window() -> None:
+    samples = LagSamples(
+        interval_s=0.01,
+        samples=[
+            LagSample(at=1.0, lag_s=0.1),
+            LagSample(at=2.0, lag_s=0.2),
+            LagSample(at=3.0, lag_s=0.3),
+        ],
+    )
+    assert samples.between(1.5, 3.0) == [0.2, 0.3]
