@@ -289,11 +289,13 @@ async def test_a_stalled_redis_is_503_within_the_timeout(
     client: httpx.AsyncClient, redis_server: RedisServer
 ) -> None:
     redis_server.command("CLIENT", "PAUSE", "4000", "ALL")
-    async with asyncio.timeout(3.5):
-        response = await client.get("/v1/stt/jobs/some-job")
+    try:
+        async with asyncio.timeout(3.5):
+            response = await client.get("/v1/stt/jobs/some-job")
+    finally:
+        redis_server.command("CLIENT", "UNPAUSE")
     status, code, message = error(response)
     assert (status, code) == (503, "SERVICE_UNAVAILABLE")
-    redis_server.command("CLIENT", "UNPAUSE")
     assert "job store unavailable" in message
 
 
@@ -307,8 +309,10 @@ async def test_not_ready_when_the_worker_count_fails(
     client: httpx.AsyncClient, redis_server: RedisServer
 ) -> None:
     redis_server.command("CLIENT", "PAUSE", "4000", "WRITE")  # PING passes, EVAL waits
-    response = await client.get("/readyz")
-    redis_server.command("CLIENT", "UNPAUSE")
+    try:
+        response = await client.get("/readyz")
+    finally:
+        redis_server.command("CLIENT", "UNPAUSE")
     assert response.status_code == 503
     assert str(json_object(response)["reason"]).startswith("redis error: ")
 
