@@ -7,6 +7,7 @@ Declare a task once, enqueue it typed, run it in a worker:
     queue = Queue(redis, "qr")
     job = await queue.enqueue(RESIZE, ResizePayload(...), user_id=7)
     status = await queue.status(job.job_id)          # JobStatus | None
+    typed = await queue.job(RESIZE, job.job_id)      # Job[ResizePayload, ResizeResult] | None
     result = await queue.result(RESIZE, job.job_id)  # ResizeResult | None (raises if failed)
     await queue.cancel(job.job_id)
 
@@ -34,6 +35,7 @@ from platform_workers.async_queue.errors import (
     TaskMismatchError,
     UserError,
 )
+from platform_workers.async_queue.job import CorruptPayloadError, CorruptResultError, Job
 from platform_workers.async_queue.keys import QueueKeys
 from platform_workers.async_queue.runner import WorkerSettings, run_worker
 from platform_workers.async_queue.status import (
@@ -62,9 +64,12 @@ __all__ = [
     "NO_RETRY",
     "Attempt",
     "CancelOutcome",
+    "CorruptPayloadError",
+    "CorruptResultError",
     "CorruptStatusError",
     "DeadLetter",
     "Handler",
+    "Job",
     "JobContext",
     "JobExistsError",
     "JobFailedError",

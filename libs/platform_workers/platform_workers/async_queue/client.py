@@ -1,9 +1,10 @@
 """`Queue`: enqueue typed jobs, read their status and results, cancel them.
 
 queue = Queue(redis, "transcript")
-job = await queue.enqueue(STT, SttPayload(url=url), user_id=42)   # one atomic call
-status = await queue.status(job.job_id)                            # JobStatus | None
-result = await queue.result(STT, job.job_id)                       # SttResult | None
+job = await queue.enqueue(STT, SttPayload(url=url), user_id=42)  # one atomic call
+status = await queue.status(job.job_id)          # JobStatus | None
+typed = await queue.job(STT, job.job_id)         # Job[SttPayload, SttResult] | None (typed payload)
+result = await queue.result(STT, job.job_id)     # SttResult | None
 await queue.cancel(job.job_id, reason="user request")
 """
 
@@ -20,6 +21,7 @@ from platform_workers.async_queue.errors import (
     JobNotFoundError,
     TaskMismatchError,
 )
+from platform_workers.async_queue.job import Job, parse_job, typed_result
 from platform_workers.async_queue.keys import GROUP, QueueKeys, check_job_id
 from platform_workers.async_queue.status import JobStatus, parse_status
 from platform_workers.async_queue.tasks import P, R, Task
@@ -133,11 +135,23 @@ class Queue:
         fields = await self.redis.hgetall(self.keys.job(job_id))
         return parse_status(job_id, fields) if fields else None
 
+    async def job(self, task: Task[P, R], job_id: str) -> Job[P, R] | None:
+        """The `task` job typed (status fields, payload, result once completed), or None
+        when no job has this id (or its status expired). One round trip (`HGETALL`).
+
+        Raises `TaskMismatchError` when the job is not a `task` job, `CorruptStatusError`
+        for a malformed status, and its subclasses `CorruptPayloadError` and
+        `CorruptResultError` for a payload or result that `task`'s models reject.
+        """
+        fields = await self.redis.hgetall(self.keys.job(job_id))
+        return parse_job(task, job_id, fields) if fields else None
+
     async def result(self, task: Task[P, R], job_id: str) -> R | None:
         """The job's typed result once `completed`; None while queued or running.
 
         Raises `JobFailedError` for a failed job, `JobNotFoundError` for an unknown or
-        expired id, `TaskMismatchError` when the job is not a `task` job.
+        expired id, `TaskMismatchError` when the job is not a `task` job,
+        `CorruptResultError` for a stored result that `task.result` rejects.
         """
         status = await self.status(job_id)
         if status is None:
@@ -146,9 +160,7 @@ class Queue:
             raise TaskMismatchError(f"job {job_id} is a {status.task} job, not {task.name}")
         if status.status == "failed":
             raise JobFailedError(job_id, status.error_kind or "system", status.error or "")
-        if status.status != "completed" or status.result is None:
-            return None
-        return task.result.model_validate_json(status.result)
+        return typed_result(task, status)
 
     async def cancel(self, job_id: str, *, reason: str = "cancelled by request") -> CancelOutcome:
         """Cancel a job. A queued job never runs; a running one has its handler cancelled.
