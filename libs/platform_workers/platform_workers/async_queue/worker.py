@@ -14,6 +14,10 @@ One worker process is one consumer of the queue's consumer group. Its loops:
 - control: a pub/sub subscription on which `Queue.cancel` asks for a running job's
   handler to be cancelled.
 
+It logs one `worker started` line once it is registered, subscribed and fetching, and
+one `worker stopped` line when it stops (fields: `worker`, `queue`, `concurrency`, what
+it did, and the `error` that stopped it, if any; see `platform_core.logging`).
+
 `run(stop)` returns after a graceful shutdown once `stop` is set: no new work, running
 handlers get `grace_period_s` to finish, the rest are cancelled and put back in the
 queue (attempt recorded `interrupted`), and the worker leaves the registry. A Redis
@@ -34,6 +38,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, JsonValue
 
 from platform_core.async_events import Domain, EventRoute, event_route
+from platform_core.logging import log_fields
 from platform_workers.async_queue import lifecycle, scripts
 from platform_workers.async_queue.context import JobContext
 from platform_workers.async_queue.errors import LeaseLostError, QueueError, UserError
@@ -278,16 +283,49 @@ class Worker:
         )
         stopper = asyncio.create_task(stop.wait())
         self.ready.set()
+        log.info("worker started", extra=self._started_fields())
         try:
             await asyncio.wait([*loops.all(), stopper], return_when=asyncio.FIRST_COMPLETED)
             _check_running(loops)
             await self._shutdown(loops)
         except BaseException as exc:
             await self._abort(loops, exc)
+            error = f"{type(exc).__name__}: {exc}"
+            log.exception("worker stopped", extra=self._stopped_fields(error))
             raise
         finally:
             stopper.cancel()
-        log.info("worker %s stopped: %s", self.id, self.counts)
+        log.info("worker stopped", extra=self._stopped_fields(None))
+
+    def _started_fields(self) -> dict[str, object]:
+        """The `worker started` line's fields: who, which queue, how it runs."""
+        return log_fields(
+            worker=self.id,
+            queue=self.domain,
+            concurrency=self.config.concurrency,
+            tasks=",".join(sorted(self._handlers)),
+            lease_ms=self.config.lease_ms,
+        )
+
+    def _stopped_fields(self, error: str | None) -> dict[str, object]:
+        """The `worker stopped` line's fields: who, what it did, and the failure that
+        stopped it (None after a graceful shutdown)."""
+        counts = self.counts
+        return log_fields(
+            worker=self.id,
+            queue=self.domain,
+            concurrency=self.config.concurrency,
+            graceful=error is None,
+            error=error,
+            started=counts.started,
+            completed=counts.completed,
+            failed=counts.failed,
+            retried=counts.retried,
+            dead=counts.dead,
+            reclaimed=counts.reclaimed,
+            lost=counts.lost,
+            requeued=counts.requeued,
+        )
 
     async def _shutdown(self, loops: _Loops) -> None:
         self._stopping = True

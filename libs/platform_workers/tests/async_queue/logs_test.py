@@ -1,0 +1,135 @@
+"""The worker's log lines: one when it starts, one when it stops, as the platform's JSON."""
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from platform_core.logging import LoggingHandle, configure_logging
+from platform_workers.async_queue import Queue, QueueError
+from platform_workers.async_queue_testing import ECHO, FAST, Echo, Events, echo, running
+from platform_workers.async_redis import RedisClient
+
+WORKER_LOGGER = "platform_workers.async_queue.worker"
+MESSAGES = ("worker started", "worker stopped")
+
+
+class JsonLog:
+    """The JSON lines written through `platform_core.logging` during a test."""
+
+    def __init__(self, stream: io.StringIO, handle: LoggingHandle) -> None:
+        self.stream = stream
+        self.handle = handle
+
+    def worker_lines(self) -> list[dict[str, object]]:
+        """Stop logging (every line written), then the worker's start and stop lines
+        without their timestamps."""
+        self.handle.close()
+        found: list[dict[str, object]] = []
+        for text in self.stream.getvalue().splitlines():
+            line: dict[str, object] = json.loads(text)
+            if line["logger"] == WORKER_LOGGER and line["message"] in MESSAGES:
+                del line["timestamp"]
+                found.append(line)
+        return found
+
+
+@pytest.fixture()
+def json_log() -> Iterator[JsonLog]:
+    """`configure_logging` to a buffer for the test; the root logger's level is restored
+    after (pytest installs its own handlers for each phase)."""
+    root = logging.getLogger()
+    level = root.level
+    stream = io.StringIO()
+    handle = configure_logging(service="queue-test", instance="i-1", stream=stream)
+    try:
+        yield JsonLog(stream, handle)
+    finally:
+        handle.close()
+        root.setLevel(level)
+
+
+def expected(message: str, level: str, **fields: object) -> dict[str, object]:
+    """A worker line as written (less its timestamp)."""
+    return {
+        "level": level,
+        "logger": WORKER_LOGGER,
+        "message": message,
+        "service": "queue-test",
+        "instance": "i-1",
+        **fields,
+    }
+
+
+async def test_a_worker_logs_its_start_and_its_graceful_stop(
+    redis: RedisClient, queue: Queue, events: Events, json_log: JsonLog
+) -> None:
+    config = replace(FAST, concurrency=3)
+    async with running(redis, "transcript", [ECHO.handler(echo)], config, worker_id="w-1"):
+        ok = await queue.enqueue(ECHO, Echo(text="x"), user_id=1)
+        bad = await queue.enqueue(ECHO, Echo(text="y", fail="no"), user_id=1)
+        await events.finished(ok.job_id, bad.job_id)
+    started, stopped = json_log.worker_lines()
+    assert started == expected(
+        "worker started",
+        "INFO",
+        worker="w-1",
+        queue="transcript",
+        concurrency=3,
+        tasks="echo",
+        lease_ms=FAST.lease_ms,
+    )
+    assert stopped == expected(
+        "worker stopped",
+        "INFO",
+        worker="w-1",
+        queue="transcript",
+        concurrency=3,
+        graceful=True,
+        error=None,
+        started=2,
+        completed=1,
+        failed=1,
+        retried=0,
+        dead=0,
+        reclaimed=0,
+        lost=0,
+        requeued=0,
+    )
+
+
+async def test_a_worker_that_fails_logs_why_it_stopped(
+    redis: RedisClient, queue: Queue, json_log: JsonLog
+) -> None:
+    async with running(redis, "transcript", [ECHO.handler(echo)], worker_id="w-2") as worker:
+        await redis.publish(queue.keys.control, "not json")
+        with pytest.raises(QueueError, match="malformed control message"):
+            await worker.task
+    lines = json_log.worker_lines()
+    assert [(line["message"], line["level"]) for line in lines] == [
+        ("worker started", "INFO"),
+        ("worker stopped", "ERROR"),
+    ]
+    traceback = lines[1].pop("exc_info")
+    assert isinstance(traceback, str)
+    assert traceback.endswith("QueueError: malformed control message 'not json'")
+    assert lines[1] == expected(
+        "worker stopped",
+        "ERROR",
+        worker="w-2",
+        queue="transcript",
+        concurrency=FAST.concurrency,
+        graceful=False,
+        error="QueueError: malformed control message 'not json'",
+        started=0,
+        completed=0,
+        failed=0,
+        retried=0,
+        dead=0,
+        reclaimed=0,
+        lost=0,
+        requeued=0,
+    )
