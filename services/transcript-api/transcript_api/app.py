@@ -21,15 +21,20 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 from starlette.applications import Starlette
 
 from platform_core.errors import AppError, ErrorCode
 from platform_core.health import ReadinessCheck
 from platform_core.health.redis_check import redis_ping
 from platform_core.http import Call, NoBody, NoQuery, Reply, Route, create_app, get, post
-from platform_workers.async_queue import JobState, Queue, Task
-from platform_workers.async_queue.status import CorruptStatusError, parse_status
+from platform_workers.async_queue import (
+    CorruptStatusError,
+    JobState,
+    Queue,
+    Task,
+    TaskMismatchError,
+)
 from platform_workers.async_redis import RedisClient, RedisError, open_redis
 from platform_workers.queue_readiness import live_worker_check
 from transcript_api.components import Components, open_components
@@ -184,30 +189,25 @@ async def read_job(call: Call[Ctx, NoBody, NoQuery, JobPath]) -> JobView:
     """An STT job's status, progress and, once completed, its text."""
     job_id = call.path.job_id
     try:
-        fields = await call.ctx.redis.hgetall(call.ctx.queue.keys.job(job_id))
+        job = await call.ctx.queue.job(call.ctx.task, job_id)
     except RedisError as exc:
         raise store_unavailable(exc) from exc
-    if not fields or fields.get("task") != call.ctx.task.name:
-        raise _not_found()
-    try:
-        status = parse_status(job_id, fields)
-        payload = SttPayload.model_validate_json(fields.get("payload", ""))
-        result = (
-            SttJobResult.model_validate_json(status.result)
-            if status.status == "completed" and status.result is not None
-            else None
-        )
-    except (CorruptStatusError, ValidationError) as exc:
+    except TaskMismatchError as exc:
+        raise _not_found() from exc
+    except CorruptStatusError as exc:
         raise AppError(ErrorCode.INTERNAL_ERROR, f"job {job_id} has a corrupt status") from exc
+    if job is None:
+        raise _not_found()
+    result = job.result
     return JobView(
         job_id=job_id,
-        user_id=status.user_id,
-        status=status.status,
-        progress=status.progress,
-        message=status.message,
-        url=payload.url,
-        video_id=payload.video_id,
-        error=status.error or None,
+        user_id=job.user_id,
+        status=job.status,
+        progress=job.progress,
+        message=job.message,
+        url=job.payload.url,
+        video_id=job.payload.video_id,
+        error=job.error or None,
         text=result.text if result is not None and result.text else None,
     )
 
