@@ -34,7 +34,6 @@ from data_bank_api.free_space import FreeSpaceProbe, statvfs_free_bytes
 from data_bank_api.jobs import QUEUE, SCRUB, ScrubRequest
 from data_bank_api.multipart_upload import MULTIPART_FORM_DATA, boundary_of, receive_multipart
 from data_bank_api.readiness import free_space_above_reserve, storage_writable
-from data_bank_api.scrub import ScrubReport
 from data_bank_api.settings import DataBankSettings
 from data_bank_api.storage import DEFAULT_CHUNK_BYTES, Storage, StorageConfig
 from data_bank_api.storage_errors import FileTooLargeError, ObjectNotFoundError
@@ -53,7 +52,7 @@ from platform_core.http import (
     post,
 )
 from platform_core.logging import log_fields
-from platform_workers.async_queue import Queue
+from platform_workers.async_queue import Queue, TaskMismatchError
 from platform_workers.async_redis import RedisClient, open_redis
 from platform_workers.queue_readiness import live_worker_check
 
@@ -226,22 +225,22 @@ async def verify_status(call: Call[Ctx, NoBody, NoQuery, VerifyPath]) -> VerifyS
         _authorize(ctx, Scope.DELETE, call.headers)
     except API_ERRORS as exc:
         raise app_error(exc) from exc
-    status = await ctx.queue.status(call.path.job_id)
-    if status is None or status.task != SCRUB.name:
+    try:
+        job = await ctx.queue.job(SCRUB, call.path.job_id)
+    except TaskMismatchError as exc:
+        raise AppError(ErrorCode.JOB_NOT_FOUND, "job not found") from exc
+    if job is None:
         raise AppError(ErrorCode.JOB_NOT_FOUND, "job not found")
-    report = None
-    if status.status == "completed" and status.result is not None:
-        report = ScrubReport.model_validate_json(status.result)
     return VerifyStatus(
-        job_id=status.job_id,
-        status=status.status,
-        progress=status.progress,
-        message=status.message,
-        created_at=status.created_at,
-        started_at=status.started_at,
-        finished_at=status.finished_at,
-        report=report,
-        error=status.error,
+        job_id=job.job_id,
+        status=job.status,
+        progress=job.progress,
+        message=job.message,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        report=job.result,
+        error=job.error,
     )
 
 

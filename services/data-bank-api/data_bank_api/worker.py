@@ -65,13 +65,7 @@ def main(
         instance=settings.instance_id,
         stream=log_stream,
     ):
-        counts = asyncio.run(run(settings))
-        logger.info(
-            "worker stopped",
-            extra=log_fields(
-                started=counts.started, completed=counts.completed, failed=counts.failed
-            ),
-        )
+        asyncio.run(run(settings))  # the queue's worker logs its start and stop lines
     return EXIT_OK
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import io
+import json
 import os
 import runpy
 import signal
@@ -76,4 +77,11 @@ def test_the_worker_runs_until_sigterm(redis_url: str, tmp_path: Path) -> None:
     thread.join(10)
     assert failures == []
     assert status == 0
-    assert "worker stopped" in log.getvalue()
+    worker_lines: dict[str, dict[str, object]] = {}
+    for text in log.getvalue().splitlines():
+        line: dict[str, object] = json.loads(text)
+        if line["logger"] == "platform_workers.async_queue.worker":
+            worker_lines[str(line["message"])] = line
+    assert set(worker_lines) == {"worker started", "worker stopped"}
+    stopped = worker_lines["worker stopped"]
+    assert (stopped["queue"], stopped["concurrency"], stopped["graceful"]) == ("databank", 1, True)
