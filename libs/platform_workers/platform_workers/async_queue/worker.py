@@ -38,7 +38,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, JsonValue
 
 from platform_core.async_events import Domain, EventRoute, event_route
-from platform_core.logging import log_fields
+from platform_core.logging import JOB_ID, log_fields
 from platform_workers.async_queue import lifecycle, scripts
 from platform_workers.async_queue.context import JobContext
 from platform_workers.async_queue.errors import LeaseLostError, QueueError, UserError
@@ -552,6 +552,9 @@ class Worker:
     # --- running ---------------------------------------------------------------------
 
     async def _execute(self, job: _Job, runnable: Runnable, payload: str) -> None:
+        # Each handler runs in its own asyncio task, with its own copy of the context:
+        # every line it logs carries its job id, and no other job sees it.
+        JOB_ID.set(job.job_id)
         ctx = JobContext(
             job_id=job.job_id,
             user_id=job.user_id,

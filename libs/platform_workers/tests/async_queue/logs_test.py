@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from platform_core.logging import LoggingHandle, configure_logging
-from platform_workers.async_queue import Queue, QueueError
+from platform_workers.async_queue import JobContext, Queue, QueueError, Task
 from platform_workers.async_queue_testing import ECHO, FAST, Echo, Events, echo, running
 from platform_workers.async_redis import RedisClient
 
@@ -133,3 +133,27 @@ async def test_a_worker_that_fails_logs_why_it_stopped(
         lost=0,
         requeued=0,
     )
+
+
+LOGGED = Task("logged", Echo, Echo)
+
+
+async def log_inside(payload: Echo, ctx: JobContext) -> Echo:
+    logging.getLogger("handler").info("inside %s", payload.text)
+    return payload
+
+
+async def test_lines_a_handler_logs_carry_its_job_id(
+    redis: RedisClient, queue: Queue, events: Events, json_log: JsonLog
+) -> None:
+    async with running(redis, "transcript", [LOGGED.handler(log_inside)], FAST):
+        first = await queue.enqueue(LOGGED, Echo(text="a"), user_id=1)
+        second = await queue.enqueue(LOGGED, Echo(text="b"), user_id=1)
+        await events.finished(first.job_id, second.job_id)
+    json_log.handle.close()
+    inside: dict[str, object] = {}
+    for text in json_log.stream.getvalue().splitlines():
+        line: dict[str, object] = json.loads(text)
+        if line["logger"] == "handler":
+            inside[str(line["message"])] = line.get("job_id")
+    assert inside == {"inside a": first.job_id, "inside b": second.job_id}
