@@ -2,6 +2,7 @@
 
 A trivial JSON route served by Hypercorn, once through the full kit (`create_app`:
 request ids, access log line, error envelope, typed route) and once as a bare Starlette
-app on the same server, in the same run, each in its own process; a load process keeps
-64 keep-alive connections busy and reports requests/s and p50/p99 latency.
+app on the same server, in the same run, each in its own process; this process keeps
+64 keep-alive connections busy (`platform_core.loadgen`) and reports requests/s, p50/p99
+latency and the server's CPU time per request.
 """

@@ -2,33 +2,39 @@
 
 import argparse
 import asyncio
-import os
-import pathlib
-import signal
 import sys
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import TextIO
 
 from pydantic import BaseModel
 
-from platform_core.http_benchmark.apps import PATH, AppKind
-from platform_core.http_benchmark.load import Figures, measure
-from platform_core.http_benchmark.server import serve_forever
+from platform_core.http_benchmark.apps import PATH, PING_BODY, AppKind
+from platform_core.http_benchmark.server import HOST, serve_forever
+from platform_core.loadgen import (
+    ForDuration,
+    Http1Connection,
+    LoadError,
+    LoadFigures,
+    child_server,
+    free_port,
+    inherited_env,
+    python_module,
+    run_load,
+)
 
 STARTUP_TIMEOUT_S = 60.0
 
 
-class Port(BaseModel):
-    """The line a server prints once it listens."""
+class AppFigures(BaseModel):
+    """One measured run against one app (`total_requests` counts the warm-up too), with
+    the server process's CPU time per request (over all of them)."""
 
-    port: int
-
-
-class AppFigures(Figures):
-    """One run against one app, with the server process's CPU time per request."""
-
+    requests: int
+    total_requests: int
+    duration_s: float
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
     server_cpu_us_per_request: float
 
 
@@ -53,47 +59,50 @@ class Report(BaseModel):
     p99_ratio: float
 
 
-@dataclass(frozen=True)
-class Server:
-    """A running benchmark server process."""
-
-    port: int
-    pid: int
+async def ping(conn: Http1Connection, _connection: int, _number: int) -> bool:
+    """One `GET /ping`; ok when it answers 200 with the ping body."""
+    response = await conn.request("GET", PATH)
+    return response.status == 200 and response.body == PING_BODY
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time the threads of a process have run so far (Linux schedstat, nanoseconds)."""
-    total_ns = 0
-    for task in pathlib.Path(f"/proc/{pid}/task").iterdir():
-        total_ns += int((task / "schedstat").read_text(encoding="ascii").split()[0])
-    return total_ns / 1e9
+async def measure(
+    port: int, *, connections: int, duration_s: float, warmup_s: float
+) -> LoadFigures:
+    """Keep `connections` connections busy for `warmup_s + duration_s`; the measured part.
+
+    `LoadError` if any answer was not the ping.
+    """
+    window = ForDuration(duration_s, warmup_s=warmup_s)
+    load = await run_load(HOST, port, ping, connections=connections, limit=window)
+    if load.errors:
+        raise LoadError(f"{load.errors} of {load.total_requests} answers were not the ping")
+    return load
 
 
-@asynccontextmanager
-async def server_process(kind: AppKind, python: str) -> AsyncIterator[Server]:
-    """A benchmark server of `kind` in its own process. Stopped with SIGTERM."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(entry for entry in sys.path if entry)}
-    process = await asyncio.create_subprocess_exec(
-        python,
-        "-m",
-        "platform_core.http_benchmark",
-        "--serve",
-        kind,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
+async def measure_app(
+    kind: AppKind, *, connections: int, duration_s: float, warmup_s: float
+) -> AppFigures:
+    """`measure` against the `kind` app in its own server process, with its CPU time."""
+    port = free_port()
+    command = python_module("platform_core.http_benchmark", "--serve", kind, "--port", str(port))
+    env = inherited_env({})
+    async with child_server(
+        command, port=port, env=env, ready_timeout_s=STARTUP_TIMEOUT_S
+    ) as server:
+        cpu_before = server.cpu_seconds()
+        load = await measure(
+            port, connections=connections, duration_s=duration_s, warmup_s=warmup_s
+        )
+        cpu = server.cpu_seconds() - cpu_before
+    return AppFigures(
+        requests=load.requests,
+        total_requests=load.total_requests,
+        duration_s=duration_s,
+        requests_per_s=load.requests_per_s,
+        p50_ms=load.latency.p50_ms,
+        p99_ms=load.latency.p99_ms,
+        server_cpu_us_per_request=round(cpu / load.total_requests * 1e6, 1),
     )
-    assert process.stdout is not None  # stdout=PIPE above
-    try:
-        async with asyncio.timeout(STARTUP_TIMEOUT_S):
-            line = await process.stdout.readline()
-        if not line:
-            await process.wait()
-            raise RuntimeError(f"the {kind} server exited before listening")
-        yield Server(Port.model_validate_json(line).port, process.pid)
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        await process.wait()
 
 
 def _rate(figures: AppFigures) -> float:
@@ -105,40 +114,15 @@ def _median(rounds: list[AppFigures]) -> AppFigures:
     return ordered[len(ordered) // 2]
 
 
-async def run(
-    *,
-    connections: int,
-    duration_s: float,
-    warmup_s: float,
-    rounds: int = 1,
-    python: str = sys.executable,
-) -> Report:
+async def run(*, connections: int, duration_s: float, warmup_s: float, rounds: int = 1) -> Report:
     """Measure the kit app and the bare app under the same load, alternating per round."""
     measured: dict[AppKind, list[AppFigures]] = {"kit": [], "bare": []}
     kinds: Sequence[AppKind] = ("kit", "bare")
     for _ in range(rounds):
         for kind in kinds:
-            async with server_process(kind, python) as server:
-                cpu_before = await asyncio.to_thread(cpu_seconds, server.pid)
-                figures = await measure(
-                    "127.0.0.1",
-                    server.port,
-                    PATH,
-                    connections=connections,
-                    duration_s=duration_s,
-                    warmup_s=warmup_s,
-                )
-                cpu = await asyncio.to_thread(cpu_seconds, server.pid) - cpu_before
-            per_request = round(cpu / figures.total_requests * 1e6, 1)
             measured[kind].append(
-                AppFigures(
-                    requests=figures.requests,
-                    total_requests=figures.total_requests,
-                    duration_s=figures.duration_s,
-                    requests_per_s=figures.requests_per_s,
-                    p50_ms=figures.p50_ms,
-                    p99_ms=figures.p99_ms,
-                    server_cpu_us_per_request=per_request,
+                await measure_app(
+                    kind, connections=connections, duration_s=duration_s, warmup_s=warmup_s
                 )
             )
     kit, bare = _median(measured["kit"]), _median(measured["bare"])
@@ -165,6 +149,7 @@ class Args(argparse.Namespace):
     warmup: float
     rounds: int
     serve: AppKind | None
+    port: int
 
 
 def main(argv: list[str], out: TextIO | None = None) -> int:
@@ -175,10 +160,10 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per app")
     parser.add_argument("--serve", choices=("kit", "bare"), help="be one server process")
+    parser.add_argument("--port", type=int, default=0, help="the server's port (--serve)")
     args = parser.parse_args(argv, namespace=Args())
-    stream = out if out is not None else sys.stdout
     if args.serve is not None:
-        return serve_forever(args.serve, stream)
+        return serve_forever(args.serve, args.port)
     report = asyncio.run(
         run(
             connections=args.connections,
@@ -187,5 +172,6 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
             rounds=args.rounds,
         )
     )
+    stream = out if out is not None else sys.stdout
     stream.write(report.model_dump_json(indent=2) + "\n")
     return 0
