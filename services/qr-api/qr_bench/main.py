@@ -9,8 +9,8 @@ import asyncio
 import sys
 from typing import IO
 
-from qr_bench.load import BenchResult, Kind, run_benchmark
-from qr_bench.server_process import HOST, ServerProcess
+from platform_core.loadgen import LOOPBACK, child_server, free_port, inherited_env, python_module
+from qr_bench.load import Kind, run_benchmark
 
 KINDS: tuple[Kind, ...] = ("png", "svg")
 
@@ -42,27 +42,27 @@ def parse_args(argv: list[str]) -> Args:
     return parser.parse_args(argv, namespace=Args())
 
 
-async def measure(args: Args, server: ServerProcess) -> BenchResult:
-    """Wait for the server, then run the benchmark against it."""
-    await server.wait_ready(args.ready_timeout)
-    return await run_benchmark(
-        HOST,
-        server.port,
-        connections=args.connections,
-        duration_s=args.duration,
-        kind=args.kind,
-        idle_probes=args.idle_probes,
-        probe_interval_s=args.probe_interval,
-    )
-
-
 async def run(args: Args, out: IO[str]) -> int:
     """Start the server, measure it, stop it, print the figures."""
-    env = {"LOG_LEVEL": "WARNING"}
+    port = free_port()
+    env = {"LOG_LEVEL": "WARNING", "HOST": LOOPBACK, "PORT": str(port)}
     if args.workers is not None:
         env["QR_RENDER_WORKERS"] = str(args.workers)
-    with ServerProcess(env) as server:
-        result = await measure(args, server)
+    async with child_server(
+        python_module("qr_api.server"),
+        port=port,
+        env=inherited_env(env),
+        ready_timeout_s=args.ready_timeout,
+    ):
+        result = await run_benchmark(
+            LOOPBACK,
+            port,
+            connections=args.connections,
+            duration_s=args.duration,
+            kind=args.kind,
+            idle_probes=args.idle_probes,
+            probe_interval_s=args.probe_interval,
+        )
     out.write(result.model_dump_json(indent=2) + "\n")
     return 0
 

@@ -1,6 +1,5 @@
 """The benchmark's figures, from a short run against qr-api on Hypercorn."""
 
-import asyncio
 import json
 
 import pytest
@@ -9,28 +8,19 @@ from platform_core.config import load_settings
 from platform_core.http_testing import running_server
 from qr_api.app import build_app
 from qr_api.settings import QrSettings
-from qr_bench.load import latency, percentile, probe, qr_body, run_benchmark
-
-
-def test_percentile_is_nearest_rank() -> None:
-    values = [float(v) for v in range(1, 101)]
-    assert percentile(values, 0.50) == 50.0
-    assert percentile(values, 0.99) == 99.0
-    assert percentile(values, 1.0) == 100.0
-    assert percentile([7.0], 0.99) == 7.0
-
-
-def test_latency_in_milliseconds() -> None:
-    figures = latency([0.003, 0.001, 0.002])
-    assert (figures.count, figures.p50_ms, figures.p99_ms, figures.max_ms) == (3, 2.0, 3.0, 3.0)
-    with pytest.raises(ValueError, match="no latencies"):
-        latency([])
+from qr_bench.load import qr_body, render_requests, run_benchmark
 
 
 def test_bodies_differ_per_request() -> None:
     parsed: object = json.loads(qr_body(3, 4))
     assert parsed == {"url": "https://example.com/bench/3/4"}
     assert qr_body(0, 1) != qr_body(1, 0)
+
+
+def test_render_requests_ask_for_the_kind() -> None:
+    request = render_requests("svg")(2, 5)
+    assert (request.method, request.target, request.body) == ("POST", "/v1/qr", qr_body(2, 5))
+    assert ("accept", "image/svg+xml") in request.headers
 
 
 @pytest.mark.parametrize("kind", ["png", "svg"])
@@ -50,21 +40,7 @@ async def test_a_short_run(kind: str) -> None:
     assert result.errors == 0
     assert result.requests == result.render.count >= 2
     assert result.requests_per_s > 0
+    assert result.duration_s >= 0.3
     assert result.healthz_idle.count == 3
     assert result.healthz_under_load.count >= 1
     assert result.render.p50_ms <= result.render.p99_ms <= result.render.max_ms
-
-
-async def test_a_probe_that_is_not_200_stops_the_run() -> None:
-    async def failing(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        writer.write(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n")
-        await writer.drain()
-        await reader.read()
-        writer.close()
-
-    server = await asyncio.start_server(failing, "127.0.0.1", 0)
-    port: int = server.sockets[0].getsockname()[1]
-    async with server:
-        with pytest.raises(RuntimeError, match="GET /healthz answered 503"):
-            await probe("127.0.0.1", port, count=1, interval_s=0, stop=asyncio.Event())

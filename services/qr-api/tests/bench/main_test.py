@@ -8,9 +8,9 @@ import sys
 import pytest
 
 import qr_bench.main
+from platform_core.loadgen import ServerStartError
 from qr_bench.load import BenchResult
 from qr_bench.main import main
-from qr_bench.server_process import ServerProcess, ServerStartError
 
 
 def test_prints_the_figures_as_json() -> None:
@@ -30,6 +30,11 @@ def test_default_workers_and_svg() -> None:
     assert BenchResult.model_validate_json(out.getvalue()).kind == "svg"
 
 
+def test_a_server_that_cannot_start_is_reported() -> None:
+    with pytest.raises(ServerStartError, match=r"(?s)exited with 2 .*QR_RENDER_WORKERS"):
+        main(["--workers", "0", "--duration", "0.1"], out=io.StringIO())
+
+
 def test_help_as_a_script(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -38,25 +43,3 @@ def test_help_as_a_script(
         runpy.run_path(str(pathlib.Path(qr_bench.main.__file__)), run_name="__main__")
     assert exited.value.code == 0
     assert "--connections" in capsys.readouterr().out
-
-
-async def test_a_server_that_exits_is_reported() -> None:
-    with ServerProcess({"QR_DEFAULT_BORDER": "0"}) as server:
-        with pytest.raises(ServerStartError, match="exited with 2"):
-            await server.wait_ready(60)
-        assert server.stop() == 2
-
-
-async def test_a_server_that_is_not_ready_in_time() -> None:
-    with ServerProcess({}) as server:
-        with pytest.raises(ServerStartError, match=r"not ready within 0\.0 s"):
-            await server.wait_ready(0.0)
-        await server.wait_ready(60)
-    returncode: int | None = server.process.returncode
-    assert returncode == 0
-
-
-def test_the_process_exists_only_once_started() -> None:
-    server = ServerProcess({})
-    with pytest.raises(ServerStartError, match="not started"):
-        server.stop()
