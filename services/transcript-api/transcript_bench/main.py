@@ -3,12 +3,12 @@
 Starts the fake YouTube in this process (every response delayed by `--latency-ms`,
 default 200) and the transcript-api server (with its loop-lag sampler) as a child
 process, then `--concurrency` clients (default 200, one connection each) each send
-`--rounds` `POST /v1/captions` back to back. Meanwhile a prober sends `GET /healthz`
-every 50 ms. Prints one JSON object: captions requests/s and latency percentiles, the
-prober's latency, and the server's event-loop lag during the load. A yt-dlp call in the
-server takes two YouTube round trips (probe, subtitle file), so the best possible
-captions latency is about 2 x latency; `/healthz` latency and loop lag stay in
-milliseconds only if the loop is never blocked by yt-dlp.
+`--rounds` `POST /v1/captions` back to back (`platform_core.loadgen`). Meanwhile a
+prober sends `GET /healthz` every 50 ms. Prints one JSON object: captions requests/s
+and latency percentiles, the prober's latency, and the server's event-loop lag during
+the load. A yt-dlp call in the server takes two YouTube round trips (probe, subtitle
+file), so the best possible captions latency is about 2 x latency; `/healthz` latency
+and loop lag stay in milliseconds only if the loop is never blocked by yt-dlp.
 """
 
 import argparse
@@ -16,31 +16,43 @@ import asyncio
 import json
 import os
 import pathlib
-import signal
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
-from http import HTTPStatus
-from urllib.parse import urlsplit
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 
 from pydantic import BaseModel, ConfigDict
 
 from platform_core.http_testing import running_server
+from platform_core.loadgen import (
+    LOOPBACK,
+    ChildServer,
+    ForCount,
+    Latency,
+    Request,
+    UntilSet,
+    child_server,
+    each,
+    free_port,
+    import_path,
+    latency,
+    probe,
+    python_module,
+    run_load,
+)
 from transcript_api_testing.fake_youtube import (
     FAKE_YOUTUBE_ENV,
     FakeSubtitle,
     FakeVideo,
     FakeYouTube,
 )
-from transcript_bench.http1 import Http1Client
 from transcript_bench.lag import LagSamples
 from transcript_bench.server import LAG_FILE_ENV
-from transcript_bench.stats import Latency, latency
 
 PROBE_EVERY_S = 0.05
 START_TIMEOUT_S = 120.0
+JSON = [("content-type", "application/json")]
 VTT = FakeSubtitle("vtt", "WEBVTT\n\n00:00.000 --> 00:02.000\nA benchmark caption line.\n")
 
 
@@ -70,96 +82,45 @@ class Figures(BaseModel):
     server_loop_lag: Latency
 
 
-class _LogLine(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    message: str
-    url: str | None = None
-
-
 def video_id(n: int) -> str:
     """The n-th benchmark video's 11-character id."""
     return f"bench{n:06d}"
 
 
-def listening_url(log: pathlib.Path) -> str | None:
-    """The server's URL from its `listening` log line, once written."""
-    for line in log.read_text().splitlines():
-        if line.startswith("{"):
-            record = _LogLine.model_validate_json(line)
-            if record.message == "listening":
-                return record.url
-    return None
+def captions_requests(rounds: int) -> Callable[[int, int], Request]:
+    """Client `connection`'s `number`-th request: captions of its own video."""
+
+    def captions(connection: int, number: int) -> Request:
+        request: dict[str, str] = {
+            "url": f"https://youtu.be/{video_id(connection * rounds + number)}"
+        }
+        return Request("POST", "/v1/captions", JSON, json.dumps(request).encode())
+
+    return captions
 
 
-@asynccontextmanager
-async def server_process(env: Mapping[str, str], log: pathlib.Path) -> AsyncIterator[str]:
-    """The benchmark server as a child process; yields its URL, SIGTERMs it at the end."""
-    with log.open("wb") as out:
-        child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "transcript_bench.server", env=dict(env), stdout=out, stderr=out
-        )
-    try:
-        async with asyncio.timeout(START_TIMEOUT_S):
-            url = await asyncio.to_thread(listening_url, log)
-            while url is None:
-                if child.returncode is not None:
-                    raise RuntimeError(await asyncio.to_thread(log.read_text))
-                await asyncio.sleep(0.05)
-                url = await asyncio.to_thread(listening_url, log)
-        yield url
-    finally:
-        if child.returncode is None:
-            child.send_signal(signal.SIGTERM)
-        await child.wait()
+def bench_server(env: Mapping[str, str], port: int) -> AbstractAsyncContextManager[ChildServer]:
+    """The benchmark server (`transcript_bench.server`) as a child process on `port`."""
+    return child_server(
+        python_module("transcript_bench.server"),
+        port=port,
+        env=env,
+        ready_timeout_s=START_TIMEOUT_S,
+    )
 
 
-def connect(url: str) -> Http1Client:
-    """A client for `http://host:port`."""
-    parts = urlsplit(url)
-    return Http1Client(parts.hostname or "127.0.0.1", parts.port or 80)
-
-
-async def client_loop(
-    client: Http1Client, videos: Sequence[str], start: asyncio.Event
-) -> tuple[list[float], int]:
-    """One client: a captions request per video on its connection; durations and errors."""
-    durations: list[float] = []
-    errors = 0
-    await start.wait()
-    async with client:
-        for video in videos:
-            request: dict[str, str] = {"url": f"https://youtu.be/{video}"}
-            body = json.dumps(request).encode()
-            started = time.perf_counter()
-            status, _ = await client.request("POST", "/v1/captions", body)
-            durations.append(time.perf_counter() - started)
-            errors += status != HTTPStatus.OK
-    return durations, errors
-
-
-async def probe_health(client: Http1Client, stop: asyncio.Event) -> list[float]:
-    """`GET /healthz` every `PROBE_EVERY_S` until `stop`; the durations."""
-    durations: list[float] = []
-    async with client:
-        while not stop.is_set():
-            started = time.perf_counter()
-            await client.request("GET", "/healthz")
-            durations.append(time.perf_counter() - started)
-            await asyncio.sleep(PROBE_EVERY_S)
-    return durations
-
-
-def server_env(youtube_url: str, lag_file: pathlib.Path, threads: int | None) -> dict[str, str]:
+def server_env(
+    youtube_url: str, lag_file: pathlib.Path, threads: int | None, port: int
+) -> dict[str, str]:
     """The server's environment: the fake YouTube, a Redis it never needs for captions."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": os.pathsep.join(sys.path),
+        "PYTHONPATH": import_path(),
         "HOME": str(lag_file.parent),
         "REDIS_URL": "redis://127.0.0.1:1/0",
         "OPENAI_API_KEY": "sk-benchmark",
-        "HOST": "127.0.0.1",
-        "PORT": "0",
+        "HOST": LOOPBACK,
+        "PORT": str(port),
         "LOG_LEVEL": "INFO",
         FAKE_YOUTUBE_ENV: youtube_url,
         LAG_FILE_ENV: str(lag_file),
@@ -177,37 +138,40 @@ async def run(args: Args) -> Figures:
         fake.add(FakeVideo(video, subtitles={"en": [VTT]}))
     with tempfile.TemporaryDirectory(prefix="transcript-bench-") as scratch:
         lag_file = pathlib.Path(scratch) / "lag.json"
+        port = free_port()
         async with running_server(fake.app) as youtube:
-            env = server_env(youtube.url, lag_file, args.ytdlp_threads)
-            async with server_process(env, pathlib.Path(scratch) / "server.log") as url:
-                stop, start = asyncio.Event(), asyncio.Event()
-                prober = asyncio.create_task(probe_health(connect(url), stop))
-                clients = [
-                    client_loop(
-                        connect(url), videos[i * args.rounds : (i + 1) * args.rounds], start
+            env = server_env(youtube.url, lag_file, args.ytdlp_threads, port)
+            async with bench_server(env, port):
+                stop = asyncio.Event()
+                prober = asyncio.create_task(
+                    probe(
+                        LOOPBACK, port, "/healthz", limit=UntilSet(stop), interval_s=PROBE_EVERY_S
                     )
-                    for i in range(args.concurrency)
-                ]
-                load = asyncio.gather(*clients)
-                start_wall, started = time.time(), time.perf_counter()
-                start.set()
-                results = await load
-                elapsed = time.perf_counter() - started
-                end_wall = time.time()
-                stop.set()
-                health = await prober
+                )
+                try:
+                    load = await run_load(
+                        LOOPBACK,
+                        port,
+                        each(captions_requests(args.rounds)),
+                        connections=args.concurrency,
+                        limit=ForCount(args.rounds),
+                    )
+                    end_wall = time.time()
+                finally:
+                    stop.set()
+                    health = await prober
         lags = LagSamples.model_validate_json(await asyncio.to_thread(lag_file.read_text))
-    durations = [d for client, _ in results for d in client]
+    start_wall = end_wall - load.elapsed_s
     return Figures(
         concurrency=args.concurrency,
-        requests=len(durations),
-        errors=sum(errors for _, errors in results),
+        requests=load.requests,
+        errors=load.errors,
         youtube_latency_ms=args.latency_ms,
         ytdlp_threads=args.ytdlp_threads,
-        elapsed_s=round(elapsed, 3),
-        requests_per_s=round(len(durations) / elapsed, 1),
-        captions=latency(durations),
-        healthz_during_load=latency(health),
+        elapsed_s=load.elapsed_s,
+        requests_per_s=load.requests_per_s,
+        captions=load.latency,
+        healthz_during_load=health,
         server_loop_lag=latency(lags.between(start_wall, end_wall)),
     )
 

@@ -1,25 +1,9 @@
-"""Percentiles and loop-lag samples."""
+"""Loop-lag samples."""
 
 import asyncio
 
 from platform_workers.async_queue_testing import wait_until
 from transcript_bench.lag import LagSample, LagSamples, LoopLag
-from transcript_bench.stats import Latency, latency, percentile
-
-
-def test_nearest_rank_percentiles() -> None:
-    values = [float(v) for v in range(1, 101)]
-    assert percentile(values, 0.5) == 50.0
-    assert percentile(values, 0.99) == 99.0
-    assert percentile(values, 0.0) == 1.0
-    assert percentile([], 0.5) == 0.0
-
-
-def test_latency_in_milliseconds() -> None:
-    assert latency([0.003, 0.001, 0.002]) == Latency(
-        count=3, p50_ms=2.0, p90_ms=3.0, p99_ms=3.0, max_ms=3.0
-    )
-    assert latency([]) == Latency(count=0, p50_ms=0.0, p90_ms=0.0, p99_ms=0.0, max_ms=0.0)
 
 
 async def test_the_sampler_sees_a_blocked_loop() -> None:

@@ -8,7 +8,8 @@ import sys
 import pytest
 
 import transcript_bench.main
-from transcript_bench.main import Figures, listening_url, main, server_env, server_process
+from platform_core.loadgen import ServerStartError, free_port
+from transcript_bench.main import Figures, bench_server, captions_requests, main, server_env
 
 MAIN = pathlib.Path(transcript_bench.main.__file__)
 
@@ -49,19 +50,18 @@ def test_runs_as_a_script(
 
 
 async def test_a_server_that_cannot_start(tmp_path: pathlib.Path) -> None:
-    env = server_env("http://127.0.0.1:1", tmp_path / "lag.json", None)
+    port = free_port()
+    env = server_env("http://127.0.0.1:1", tmp_path / "lag.json", None, port)
     del env["OPENAI_API_KEY"]
-    with pytest.raises(RuntimeError, match="OPENAI_API_KEY is required"):
-        async with server_process(env, tmp_path / "server.log"):
-            pass
+    with pytest.raises(ServerStartError, match="OPENAI_API_KEY is required"):
+        async with bench_server(env, port):
+            pytest.fail("started")
 
 
-def test_listening_url_skips_other_lines(tmp_path: pathlib.Path) -> None:
-    log = tmp_path / "log"
-    log.write_text(
-        'plain text\n{"message": "started"}\n{"message": "listening", "url": "http://h:1"}\n'
-    )
-    assert listening_url(log) == "http://h:1"
-    log.write_text("")
-    assert listening_url(log) is None
+def test_each_client_asks_for_its_own_videos() -> None:
+    captions = captions_requests(rounds=3)
+    first, last = captions(0, 0), captions(2, 2)
+    assert (first.method, first.target) == ("POST", "/v1/captions")
+    assert first.body == b'{"url": "https://youtu.be/bench000000"}'
+    assert last.body == b'{"url": "https://youtu.be/bench000008"}'
     assert asyncio.iscoroutinefunction(transcript_bench.main.run)

@@ -13,8 +13,8 @@ from pydantic import SecretStr
 
 import transcript_bench.server
 from platform_core.http import Listening
+from platform_core.http_testing import http_client
 from transcript_api.settings import TranscriptSettings
-from transcript_bench.http1 import Http1Client
 from transcript_bench.lag import LagSamples
 from transcript_bench.server import main, serve_measured
 
@@ -36,8 +36,9 @@ async def test_serves_and_writes_the_lag_samples(tmp_path: pathlib.Path) -> None
         serve_measured(settings, lag_file, shutdown=stop, on_listening=listening.set_result)
     )
     where = await listening
-    async with Http1Client(where.host, where.port) as client:
-        assert await client.request("GET", "/healthz") == (200, b'{"status":"ok"}')
+    async with http_client(where.url) as client:
+        response = await client.get("/healthz")
+    assert (response.status_code, response.content) == (200, b'{"status":"ok"}')
     stop.set()
     await server
     samples = LagSamples.model_validate_json(await asyncio.to_thread(lag_file.read_text))
