@@ -1,15 +1,26 @@
-"""The measurements: a plain copy, a large upload and download, small files in parallel."""
+"""The measurements: a plain copy, a large upload and download, small files in parallel.
+
+The large transfers stream: the upload's content goes out with `sendfile` and the
+download is counted, never kept (`platform_core.loadgen.Http1Connection`), so the client
+costs little CPU on the machine it shares with the server.
+"""
 
 import asyncio
 import hashlib
 import os
 import time
 from pathlib import Path
+from typing import BinaryIO
 
-from data_bank_bench.raw_http import BOUNDARY, Connection, HttpError, multipart_parts, request_head
+from data_bank_bench.multipart import CONTENT_TYPE, multipart_parts, small_body, uploaded_id
+from platform_core.loadgen import LOOPBACK, ForCount, Http1Connection, run_load
 
 MIB = 1024 * 1024
-HOST = "127.0.0.1"
+HOST = LOOPBACK
+
+
+class HttpError(Exception):
+    """The server answered something the benchmark did not expect."""
 
 
 def make_file(path: Path, size: int) -> str:
@@ -47,97 +58,82 @@ def mb_per_s(size: int, seconds: float) -> float:
     return round(size / 1e6 / seconds, 2)
 
 
+def _open_for_reading(path: Path) -> BinaryIO:
+    return path.open("rb")
+
+
 async def upload_file(port: int, key: str, source: Path) -> tuple[float, str]:
     """Upload `source` as one multipart request; seconds taken and the file id."""
     size = os.stat(source).st_size
     before, after = multipart_parts()
-    head = request_head(
-        "POST",
-        "/files",
-        {
-            "X-API-Key": key,
-            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
-            "Content-Length": str(len(before) + size + len(after)),
-        },
-    )
-    fd = os.open(source, os.O_RDONLY)
+    headers = [("x-api-key", key), ("content-type", CONTENT_TYPE)]
+    length = len(before) + size + len(after)
+    file = await asyncio.to_thread(_open_for_reading, source)
     try:
-        async with await Connection.open(HOST, port) as conn:
+        async with Http1Connection(HOST, port) as conn:
+            await conn.connect()
             started = time.perf_counter()
-            await conn.send(head + before)
-            await conn.send_file(fd, size)
+            await conn.send_head(
+                "POST", "/files", headers=headers, content_length=length, body=before
+            )
+            await conn.send_file(file, size)
             await conn.send(after)
-            response = await conn.read_head()
-            body = await conn.read_body(response)
+            head = await conn.read_head()
+            body = await conn.read_body(head)
             seconds = time.perf_counter() - started
     finally:
-        os.close(fd)
-    if response.status != 201:
-        raise HttpError(f"upload answered {response.status}: {body!r}")
-    return seconds, body.split(b'"file_id":"')[1][:64].decode()
+        file.close()
+    if head.status != 201:
+        raise HttpError(f"upload answered {head.status}: {body!r}")
+    return seconds, uploaded_id(body)
 
 
 async def download_file(port: int, key: str, file_id: str) -> tuple[float, int]:
     """Download the file, counting its bytes; seconds taken and the size."""
-    async with await Connection.open(HOST, port) as conn:
+    async with Http1Connection(HOST, port) as conn:
+        await conn.connect()
         started = time.perf_counter()
-        await conn.send(request_head("GET", f"/files/{file_id}", {"X-API-Key": key}))
-        response = await conn.read_head()
-        if response.status != 200:
-            raise HttpError(f"download answered {response.status}")
-        size = await conn.discard_body(response)
+        await conn.send_head("GET", f"/files/{file_id}", headers=[("x-api-key", key)])
+        head = await conn.read_head()
+        if head.status != 200:
+            raise HttpError(f"download answered {head.status}")
+        size = await conn.discard_body(head)
         return time.perf_counter() - started, size
 
 
 async def delete_file(port: int, key: str, file_id: str) -> None:
     """Delete the file (so that the next round uploads it anew)."""
-    async with await Connection.open(HOST, port) as conn:
-        head, body = await conn.call("DELETE", f"/files/{file_id}", {"X-API-Key": key})
-    if head.status != 204:
-        raise HttpError(f"delete answered {head.status}: {body!r}")
-
-
-def small_body(connection: int, number: int, size: int) -> bytes:
-    """A distinct `size`-byte multipart file body."""
-    stamp = f"{connection}:{number}:".encode()
-    content = (stamp * (size // len(stamp) + 1))[:size]
-    before, after = multipart_parts()
-    return before + content + after
+    async with Http1Connection(HOST, port) as conn:
+        response = await conn.request("DELETE", f"/files/{file_id}", headers=[("x-api-key", key)])
+    if response.status != 204:
+        raise HttpError(f"delete answered {response.status}: {response.body!r}")
 
 
 async def small_files(
     port: int, key: str, *, connections: int, per_connection: int, size: int
 ) -> tuple[float, float]:
     """Uploads, then downloads, of distinct `size`-byte files on `connections` keep-alive
-    connections in parallel; the requests per second of each phase."""
-    form = {"X-API-Key": key, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    connections in parallel; the requests per second of each phase. A refused request
+    ends the run (an `ExceptionGroup` of `HttpError`)."""
     ids: list[list[str]] = [[] for _ in range(connections)]
-    conns = [await Connection.open(HOST, port) for _ in range(connections)]
+    form = [("x-api-key", key), ("content-type", CONTENT_TYPE)]
+    read = [("x-api-key", key)]
 
-    async def uploads(index: int) -> None:
-        for number in range(per_connection):
-            head, body = await conns[index].call(
-                "POST", "/files", form, small_body(index, number, size)
-            )
-            if head.status != 201:
-                raise HttpError(f"small upload answered {head.status}: {body!r}")
-            ids[index].append(body.split(b'"file_id":"')[1][:64].decode())
+    async def upload(conn: Http1Connection, connection: int, number: int) -> bool:
+        body = small_body(connection, number, size)
+        response = await conn.request("POST", "/files", headers=form, body=body)
+        if response.status != 201:
+            raise HttpError(f"small upload answered {response.status}: {response.body!r}")
+        ids[connection].append(uploaded_id(response.body))
+        return True
 
-    async def downloads(index: int) -> None:
-        for file_id in ids[index]:
-            head, body = await conns[index].call("GET", f"/files/{file_id}", {"X-API-Key": key})
-            if head.status != 200 or len(body) != size:
-                raise HttpError(f"small download answered {head.status}")
+    async def download(conn: Http1Connection, connection: int, number: int) -> bool:
+        response = await conn.request("GET", f"/files/{ids[connection][number]}", headers=read)
+        if response.status != 200 or len(response.body) != size:
+            raise HttpError(f"small download answered {response.status}")
+        return True
 
-    try:
-        started = time.perf_counter()
-        await asyncio.gather(*(uploads(i) for i in range(connections)))
-        upload_s = time.perf_counter() - started
-        started = time.perf_counter()
-        await asyncio.gather(*(downloads(i) for i in range(connections)))
-        download_s = time.perf_counter() - started
-    finally:
-        for conn in conns:
-            await conn.__aexit__(None, None, None)
-    total = connections * per_connection
-    return round(total / upload_s, 1), round(total / download_s, 1)
+    each_connection = ForCount(per_connection)
+    uploads = await run_load(HOST, port, upload, connections=connections, limit=each_connection)
+    downloads = await run_load(HOST, port, download, connections=connections, limit=each_connection)
+    return uploads.requests_per_s, downloads.requests_per_s

@@ -38,8 +38,7 @@ from data_bank_bench.figures import (
     small_files,
     upload_file,
 )
-from data_bank_bench.proc import cpu_seconds, peak_rss_bytes
-from data_bank_testing.processes import ServerProcess
+from platform_core.loadgen import LOOPBACK, child_server, free_port, inherited_env, python_module
 from platform_workers.testing.redis_server import RedisServer
 
 KEY = "bench-key"
@@ -121,37 +120,42 @@ async def measure(args: Args, workdir: Path) -> Figures:
     upload_cpu = download_cpu = 0.0
     stored_as_hashed = True
     with RedisServer(workdir / "redis") as redis:
+        port = free_port()
         env = {
             "REDIS_URL": redis.url,
             "API_UPLOAD_KEYS": KEY,
             "DATA_ROOT": str(workdir / "data"),
             "MIN_FREE_GB": "0",
+            "HOST": LOOPBACK,
+            "PORT": str(port),
+            "LOG_FORMAT": "json",
+            "LOG_LEVEL": "INFO",
         }
-        with await asyncio.to_thread(ServerProcess, env) as server:
+        command = python_module("data_bank_api.server")
+        async with child_server(command, port=port, env=inherited_env(env)) as server:
             for _ in range(args.rounds):
                 copy_s = await asyncio.to_thread(plain_copy, source, workdir / "copy.bin")
                 await asyncio.to_thread((workdir / "copy.bin").unlink)
                 samples.plain_copy.append(mb_per_s(size, copy_s))
-                before = cpu_seconds(server.pid)
-                upload_s, file_id = await upload_file(server.port, KEY, source)
-                middle = cpu_seconds(server.pid)
-                download_s, downloaded = await download_file(server.port, KEY, file_id)
+                before = server.cpu_seconds()
+                upload_s, file_id = await upload_file(port, KEY, source)
+                middle = server.cpu_seconds()
+                download_s, downloaded = await download_file(port, KEY, file_id)
                 upload_cpu += middle - before
-                download_cpu += cpu_seconds(server.pid) - middle
+                download_cpu += server.cpu_seconds() - middle
                 samples.upload.append(mb_per_s(size, upload_s))
                 samples.download.append(mb_per_s(downloaded, download_s))
                 stored_as_hashed = stored_as_hashed and file_id == digest
-                await delete_file(server.port, KEY, file_id)
-            peak = peak_rss_bytes(server.pid)
+                await delete_file(port, KEY, file_id)
+            peak = server.peak_rss_bytes()
             uploads, downloads = await small_files(
-                server.port,
+                port,
                 KEY,
                 connections=args.connections,
                 per_connection=args.per_connection,
                 size=args.small_bytes,
             )
-            peak_after = peak_rss_bytes(server.pid)
-            server.stop()
+            peak_after = server.peak_rss_bytes()
     copy = round(statistics.median(samples.plain_copy), 2)
     upload = round(statistics.median(samples.upload), 2)
     download = round(statistics.median(samples.download), 2)
