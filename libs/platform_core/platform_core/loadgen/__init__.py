@@ -8,7 +8,8 @@
   requests/s and latency percentiles; `probe` times one route at an interval.
 - `latency` (`stats`): nearest-rank p50/p90/p99/max in milliseconds.
 - `child_server` (`launcher`): a server binary in a child process, ready once its
-  port accepts connections, stopped with SIGTERM; its CPU time and peak RSS (`proc`).
+  port accepts connections and a readiness path answers 200, stopped with SIGTERM; its
+  CPU time and peak RSS (`proc`).
 """
 
 from platform_core.loadgen.http1 import (

@@ -2,14 +2,17 @@
 
     port = free_port()
     env = inherited_env({"HOST": LOOPBACK, "PORT": str(port)})
-    async with child_server(python_module("qr_api.server"), port=port, env=env) as server:
+    command = python_module("qr_api.server")
+    async with child_server(command, port=port, env=env, ready_path="/readyz") as server:
         ...  # server.port, server.pid, server.cpu_seconds(), server.peak_rss_bytes()
 
 The child gets `env` as its whole environment, stdin from /dev/null, and its stdout and
 stderr go to a temporary file (`output()`, quoted in a start error). `child_server`
-returns once the port accepts TCP connections (a server on the platform kit listens
-only after its startup completed) and at the end of the block stops the child with
-SIGTERM, its graceful shutdown, and waits for it to exit.
+returns once the child is ready and at the end of the block stops it with SIGTERM, its
+graceful shutdown, and waits for it to exit. Ready: the port accepts TCP connections
+and then, with a `ready_path`, `GET ready_path` answers 200. Accepting alone is not
+ready for an HTTP server: a kit server binds its port before its startup runs, and the
+kernel accepts connections that it answers only once the startup completed.
 
 `free_port` asks the kernel for a port that is free at that moment; the child binds it a
 moment later, so on a busy machine another process could take it first (the child then
@@ -25,9 +28,11 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import IO
 
 from platform_core.loadgen import proc
+from platform_core.loadgen.http1 import Http1Connection, HttpProtocolError
 
 LOOPBACK = "127.0.0.1"
 READY_TIMEOUT_S = 60.0
@@ -109,9 +114,10 @@ class ChildServer:
         fd = self._output.fileno()
         return os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", "replace")
 
-    async def wait_accepting(self, timeout_s: float) -> None:
-        """Return once the port accepts connections; `ServerStartError` if the child
-        exits first or `timeout_s` passes."""
+    async def wait_ready(self, timeout_s: float, ready_path: str | None) -> None:
+        """Return once the child is ready (see the module docstring); `ServerStartError`
+        if it exits first, is not ready within `timeout_s`, or `GET ready_path` fails or
+        answers another status."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         exited = asyncio.create_task(self._process.wait())
@@ -131,6 +137,33 @@ class ChildServer:
                     )
         finally:
             exited.cancel()
+        if ready_path is not None:
+            await self._wait_answering(ready_path, deadline - loop.time(), timeout_s)
+
+    async def _wait_answering(self, path: str, left: float, timeout_s: float) -> None:
+        # The GET runs in its own task and reports failures as values: an exception
+        # thrown into the awaiting frames stops CPython 3.11's line tracing there.
+        asking = asyncio.create_task(self._status_of(path))
+        done, _ = await asyncio.wait({asking}, timeout=max(left, 0.0))
+        if not done:
+            asking.cancel()
+            raise ServerStartError(
+                f"{self.name} did not answer GET {path} within {timeout_s} s:\n{self._tail()}"
+            )
+        answer = asking.result()
+        if answer != HTTPStatus.OK:
+            raise ServerStartError(
+                f"{self.name} is not ready: GET {path} gave {answer}:\n{self._tail()}"
+            )
+
+    async def _status_of(self, path: str) -> int | str:
+        """The status `GET path` answers, or how the request failed."""
+        try:
+            async with Http1Connection(self.host, self.port) as conn:
+                response = await conn.request("GET", path)
+        except (HttpProtocolError, OSError) as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return response.status
 
     async def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> int:
         """SIGTERM, then the exit status; `ServerStopError` (after SIGKILL) if the child
@@ -166,11 +199,14 @@ async def child_server(
     *,
     port: int,
     env: Mapping[str, str],
+    ready_path: str | None,
     host: str = LOOPBACK,
     ready_timeout_s: float = READY_TIMEOUT_S,
     stop_timeout_s: float = STOP_TIMEOUT_S,
 ) -> AsyncIterator[ChildServer]:
-    """Run `command` with `env` until the block ends; it must listen on `host:port`."""
+    """Run `command` with `env` until the block ends; it must listen on `host:port` and,
+    with a `ready_path`, answer `GET ready_path` with 200 (None: a server that does not
+    speak HTTP, ready once it accepts connections)."""
     with tempfile.TemporaryFile() as output:
         process = await asyncio.create_subprocess_exec(
             *command,
@@ -181,7 +217,7 @@ async def child_server(
         )
         server = ChildServer(process, output, command=command, host=host, port=port)
         try:
-            await server.wait_accepting(ready_timeout_s)
+            await server.wait_ready(ready_timeout_s, ready_path)
             yield server
         finally:
             if process.returncode is None:
