@@ -132,7 +132,9 @@ async def measure(args: Args, workdir: Path) -> Figures:
             "LOG_LEVEL": "INFO",
         }
         command = python_module("data_bank_api.server")
-        async with child_server(command, port=port, env=inherited_env(env)) as server:
+        async with child_server(
+            command, port=port, env=inherited_env(env), ready_path="/healthz"
+        ) as server:
             for _ in range(args.rounds):
                 copy_s = await asyncio.to_thread(plain_copy, source, workdir / "copy.bin")
                 await asyncio.to_thread((workdir / "copy.bin").unlink)

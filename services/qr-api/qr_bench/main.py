@@ -1,7 +1,8 @@
 """`bazel run //services/qr-api:benchmark [-- --connections 64 --duration 10 --kind png]`.
 
-Starts qr-api in a child process on a loopback port, measures it (see `qr_bench.load`)
-and prints the figures as JSON on stdout.
+Starts qr-api in a child process on a loopback port, waits until `/readyz` answers 200
+(the server's first request, left out of the figures), measures it (see
+`qr_bench.load`) and prints the figures as JSON on stdout.
 """
 
 import argparse
@@ -52,6 +53,7 @@ async def run(args: Args, out: IO[str]) -> int:
         python_module("qr_api.server"),
         port=port,
         env=inherited_env(env),
+        ready_path="/readyz",
         ready_timeout_s=args.ready_timeout,
     ):
         result = await run_benchmark(

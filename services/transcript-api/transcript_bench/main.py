@@ -105,6 +105,7 @@ def bench_server(env: Mapping[str, str], port: int) -> AbstractAsyncContextManag
         python_module("transcript_bench.server"),
         port=port,
         env=env,
+        ready_path="/healthz",
         ready_timeout_s=START_TIMEOUT_S,
     )
 

@@ -87,7 +87,7 @@ async def measure_app(
     command = python_module("platform_core.http_benchmark", "--serve", kind, "--port", str(port))
     env = inherited_env({})
     async with child_server(
-        command, port=port, env=env, ready_timeout_s=STARTUP_TIMEOUT_S
+        command, port=port, env=env, ready_path=PATH, ready_timeout_s=STARTUP_TIMEOUT_S
     ) as server:
         cpu_before = server.cpu_seconds()
         load = await measure(

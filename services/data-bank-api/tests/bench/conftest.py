@@ -34,5 +34,7 @@ async def server(redis_url: str, tmp_path: Path) -> AsyncIterator[ChildServer]:
         "PORT": str(port),
     }
     command = python_module("data_bank_api.server")
-    async with child_server(command, port=port, env=inherited_env(env)) as running:
+    async with child_server(
+        command, port=port, env=inherited_env(env), ready_path="/healthz"
+    ) as running:
         yield running
