@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
 from starlette.applications import Starlette
 
 from platform_core.errors import AppError, ErrorCode
@@ -76,20 +76,37 @@ class SttRequest(BaseModel):
     url: str
 
 
+MSG_NOT_AN_OBJECT = "Request body must be a JSON object"
+MSG_URL_REQUIRED = "url is required"
+MSG_USER_ID = "user_id must be an integer"
+
+
 class SttJobRequest(BaseModel):
-    """`POST /v1/stt/jobs`: a YouTube URL and the requesting user's id."""
+    """`POST /v1/stt/jobs`: a YouTube URL and the requesting user's id.
+
+    Client mistakes get the original's 400 `INVALID_INPUT` messages, checked in its
+    order: a body that is not a JSON object, then a missing, non-string or blank `url`
+    (`url is required`), then a `user_id` that is not a JSON integer (`user_id must be
+    an integer`; unlike the original, a boolean is not an integer here).
+    """
 
     model_config = ConfigDict(frozen=True)
 
     url: str
     user_id: StrictInt
 
-    @field_validator("url")
+    @model_validator(mode="before")
     @classmethod
-    def _url_required(cls, value: str) -> str:
-        if not value.strip():
-            raise AppError(ErrorCode.INVALID_INPUT, "url is required")
-        return value
+    def _original_messages(cls, data: JsonValue) -> JsonValue:
+        if not isinstance(data, dict):
+            raise AppError(ErrorCode.INVALID_INPUT, MSG_NOT_AN_OBJECT)
+        url = data.get("url")
+        if not isinstance(url, str) or not url.strip():
+            raise AppError(ErrorCode.INVALID_INPUT, MSG_URL_REQUIRED)
+        user_id = data.get("user_id")
+        if not isinstance(user_id, int) or isinstance(user_id, bool):
+            raise AppError(ErrorCode.INVALID_INPUT, MSG_USER_ID)
+        return data
 
 
 class TranscriptResponse(BaseModel):
