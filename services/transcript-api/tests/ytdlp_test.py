@@ -4,6 +4,7 @@ yt-dlp blocks, and the fake YouTube runs on the test's event loop, so every adap
 call goes through the `Offload` pool, as in the service.
 """
 
+import dataclasses
 import logging
 import os
 import pathlib
@@ -19,7 +20,6 @@ from transcript_api.ytdlp import (
     YoutubeDLHandle,
     YtDlp,
     YtDlpLog,
-    YtDlpModule,
     load_yt_dlp,
 )
 from transcript_api_testing.fake_youtube import AudioExt, FakeSubtitle, FakeVideo, FakeYouTube
@@ -147,7 +147,7 @@ async def test_unexpected_info_is_an_upstream_error(tmp_path: pathlib.Path) -> N
         return handles[-1]
 
     real = load_yt_dlp()
-    module = YtDlpModule(factory=factory, error=real.error, http_error=real.http_error)
+    module = dataclasses.replace(real, factory=factory)
     ytdlp = YtDlp(module, cookies=None, socket_timeout=1.0, work_dir=tmp_path)
     with pytest.raises(AppError) as caught:
         ytdlp.probe(VIDEO)
@@ -164,7 +164,7 @@ def test_a_download_that_names_no_file(tmp_path: pathlib.Path) -> None:
         del params
         return _Handle({"id": VID, "requested_downloads": [{"filepath": None}]})
 
-    module = YtDlpModule(factory=factory, error=real.error, http_error=real.http_error)
+    module = dataclasses.replace(real, factory=factory)
     ytdlp = YtDlp(module, cookies=None, socket_timeout=1.0, work_dir=tmp_path)
     probe = ytdlp.probe(VIDEO)
     with pytest.raises(AppError) as caught:

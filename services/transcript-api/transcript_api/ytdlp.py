@@ -86,13 +86,23 @@ class YoutubeDLHandle(Protocol):
 YoutubeDLFactory = Callable[[dict[str, object]], YoutubeDLHandle]
 
 
+class _HttpErrorClass(Protocol):
+    """yt-dlp's `HTTPError` class as seen here: its `close` method, unbound."""
+
+    close: Callable[[Exception], None]
+
+
 @dataclass(frozen=True, slots=True)
 class YtDlpModule:
-    """yt-dlp's constructor and error classes, typed."""
+    """yt-dlp's constructor and error classes, typed.
+
+    `close_http_error` is `HTTPError.close` (it closes the response the error holds).
+    """
 
     factory: YoutubeDLFactory
     error: type[Exception]
     http_error: type[Exception]
+    close_http_error: Callable[[Exception], None]
 
 
 def load_yt_dlp() -> YtDlpModule:
@@ -103,13 +113,16 @@ def load_yt_dlp() -> YtDlpModule:
     factory: YoutubeDLFactory = module.YoutubeDL
     error: type[Exception] = utils.YoutubeDLError
     http_error: type[Exception] = networking.HTTPError
-    return YtDlpModule(factory=factory, error=error, http_error=http_error)
+    http_error_class: _HttpErrorClass = networking.HTTPError
+    return YtDlpModule(
+        factory=factory,
+        error=error,
+        http_error=http_error,
+        close_http_error=http_error_class.close,
+    )
 
 
-_CLOSE = "close"  # yt-dlp's HTTPError.close(), looked up by name: yt-dlp is untyped
-
-
-def release_http_errors(exc: BaseException, http_error: type[Exception]) -> None:
+def release_http_errors(exc: BaseException, module: YtDlpModule) -> None:
     """Close the responses held by yt-dlp HTTP errors in `exc`'s chain.
 
     yt-dlp keeps an HTTP error's response (and its socket) open inside the exception it
@@ -117,9 +130,8 @@ def release_http_errors(exc: BaseException, http_error: type[Exception]) -> None
     """
     current: BaseException | None = exc
     while current is not None:
-        if isinstance(current, http_error):
-            close: Callable[[], None] = getattr(current, _CLOSE)
-            close()
+        if isinstance(current, module.http_error):
+            module.close_http_error(current)
         current = current.__cause__ or current.__context__
 
 
@@ -202,6 +214,12 @@ def youtube_error(video: YouTubeVideo, action: str, exc: Exception) -> AppError:
     )
 
 
+class _ThreadSession(threading.local):
+    """The calling thread's yt-dlp session, once it has one."""
+
+    session: YoutubeDLHandle | None = None
+
+
 class YtDlp:
     """Blocking yt-dlp operations with this service's options (one session per thread)."""
 
@@ -217,7 +235,7 @@ class YtDlp:
         self._cookies = cookies
         self._socket_timeout = socket_timeout
         self.work_dir = work_dir
-        self._local = threading.local()
+        self._local = _ThreadSession()
         self._sessions: list[YoutubeDLHandle] = []
         self._lock = threading.Lock()
 
@@ -246,7 +264,7 @@ class YtDlp:
         return handle
 
     def _session(self) -> YoutubeDLHandle:
-        session: YoutubeDLHandle | None = getattr(self._local, "session", None)
+        session = self._local.session
         if session is None:
             session = self._open({"skip_download": True})
             self._local.session = session
@@ -290,7 +308,7 @@ class YtDlp:
                 video.url, download=False, ie_key=YOUTUBE_IE, process=False
             )
         except self._module.error as exc:
-            release_http_errors(exc, self._module.http_error)
+            release_http_errors(exc, self._module)
             raise youtube_error(video, "probe", exc) from exc
         try:
             info = VideoInfo.model_validate(raw)
@@ -307,7 +325,7 @@ class YtDlp:
             finally:
                 response.close()
         except self._module.error as exc:
-            release_http_errors(exc, self._module.http_error)
+            release_http_errors(exc, self._module)
             raise youtube_error(video, "subtitle download", exc) from exc
         try:
             return data.decode("utf-8")
@@ -329,7 +347,7 @@ class YtDlp:
             try:
                 raw = ydl.process_ie_result(probe.raw, download=True)
             except self._module.error as exc:
-                release_http_errors(exc, self._module.http_error)
+                release_http_errors(exc, self._module)
                 LOG.warning("audio download failed for %s: %s", video.video_id, exc)
                 raise download_failed() from exc
         downloads = _Downloaded.model_validate(raw).requested_downloads
