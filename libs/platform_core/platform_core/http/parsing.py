@@ -6,6 +6,7 @@ malformed or non-UTF-8 JSON 400 `INVALID_JSON`, a JSON value that is not an obje
 fields that do not validate 400 `INVALID_INPUT` with the field path in the message.
 """
 
+import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Literal, TypeVar
 
@@ -18,6 +19,10 @@ M = TypeVar("M", bound=BaseModel)
 Part = Literal["body", "query", "path"]
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+# A Content-Length is ASCII digits, at most 20 of them (h11's bound): `str.isdigit` also
+# takes other scripts' digits ("²", "٣") that `int` refuses, and `int` refuses more than
+# 4300 digits; either would otherwise be a 500 for a client's mistake.
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,20}")
 _JSON_PREFIX = "Invalid JSON: "
 _VALUE_ERROR_PREFIX = "Value error, "
 
@@ -85,7 +90,7 @@ def content_length(request: Request) -> int | None:
     raw = request.headers.get("content-length")
     if raw is None:
         return None
-    if not raw.isdigit():
+    if _CONTENT_LENGTH.fullmatch(raw) is None:
         raise AppError(ErrorCode.INVALID_INPUT, "invalid Content-Length header")
     return int(raw)
 

@@ -205,9 +205,16 @@ async def test_body_limit(example: Starlette, client: httpx.AsyncClient) -> None
     assert exact.status == 200
 
 
-async def test_malformed_content_length(example: Starlette, client: httpx.AsyncClient) -> None:
+@pytest.mark.parametrize(
+    "value",
+    [b"ten", b"\xb2", b"-1", b"+8", b" 8", b"1" * 21, b"9" * 5000],
+    ids=["word", "superscript-two", "negative", "plus", "space", "21-digits", "5000-digits"],
+)
+async def test_malformed_content_length(
+    example: Starlette, client: httpx.AsyncClient, value: bytes
+) -> None:
     response = await asgi_call(
-        example, "POST", "/lax", headers={"content-length": "ten"}, chunks=[b'{"n": 1}']
+        example, "POST", "/lax", raw_headers=[(b"content-length", value)], chunks=[b'{"n": 1}']
     )
     assert response.status == 400
     assert b"invalid Content-Length header" in response.body
