@@ -39,9 +39,14 @@ def _expected(model: type[BaseModel], field: str) -> str:
 
 def _problem(model: type[BaseModel], item: _ErrorItem) -> str:
     message = item.msg.removeprefix("Value error, ")
-    if not item.loc or not isinstance(item.loc[0], str) or item.loc[0] not in model.model_fields:
+    # An error's location starts with the key the field was validated under: its alias.
+    fields = {
+        (info.alias if info.alias is not None else field): field
+        for field, info in model.model_fields.items()
+    }
+    field = fields.get(item.loc[0]) if item.loc and isinstance(item.loc[0], str) else None
+    if field is None:
         return message
-    field = item.loc[0]
     name = env_var_name(model, field)
     if item.type == "missing":
         return f"{name} is required but not set{_expected(model, field)}"

@@ -162,6 +162,23 @@ def test_port_range() -> None:
         load_settings(ServiceSettings, {"PORT": "70000"})
 
 
+def test_aliased_variables_are_named() -> None:
+    class Keys(BaseModel):
+        """Fields read from variables named by their aliases."""
+
+        upload_key: str = Field(alias="API_UPLOAD_KEY", description="the upload API key")
+        limit: int = Field(alias="UPLOAD_LIMIT", default=1)
+
+    assert load_settings(Keys, {"API_UPLOAD_KEY": "k", "UPLOAD_LIMIT": "2"}).limit == 2
+    with pytest.raises(ConfigError) as caught:
+        load_settings(Keys, {"UPLOAD_LIMIT": "many"})
+    assert sorted(caught.value.problems) == [
+        "API_UPLOAD_KEY is required but not set (expected: the upload API key)",
+        "UPLOAD_LIMIT is invalid: Input should be a valid integer, unable to parse string as "
+        "an integer",
+    ]
+
+
 def test_rules_across_fields_are_reported_without_a_variable() -> None:
     assert load_settings(Window, {"LOW": "3"}).low == 3
     with pytest.raises(ConfigError) as caught:
