@@ -72,5 +72,10 @@ async def running_server(
         yield RunningServer(where.url, where.port, task, shutdown)
     finally:
         shutdown.set()
-        if listening or not task.done():
+        if listening:
             await task
+        else:
+            # It never finished its startup: Hypercorn would wait for that (its own
+            # startup timeout) before looking at `shutdown`. Stop it now instead.
+            task.cancel()
+            await asyncio.wait({task})

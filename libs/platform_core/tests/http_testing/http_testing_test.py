@@ -124,6 +124,23 @@ async def test_running_server_needs_lifespan_support() -> None:
             pytest.fail("started")
 
 
+async def test_running_server_whose_startup_never_ends() -> None:
+    entered = asyncio.Event()
+
+    async def stuck(scope: Scope, receive: Receive, send: Send) -> None:
+        entered.set()
+        await asyncio.Event().wait()
+
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    with pytest.raises(TimeoutError):
+        async with running_server(stuck, timeout_s=0.2):
+            pytest.fail("started")
+    assert entered.is_set()
+    # Hypercorn's own startup timeout (60 s) was not waited for.
+    assert loop.time() - began < 30
+
+
 async def test_json_object_reads_objects_only() -> None:
     async def json_app(scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
