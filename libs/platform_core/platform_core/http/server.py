@@ -8,7 +8,7 @@
 variable, exit status 2), sets up logging, builds the app and serves it on
 `HOST`:`PORT` until SIGTERM or SIGINT. Shutdown is graceful: the listening socket closes
 at once, requests in flight get `SHUTDOWN_GRACE_S` seconds to finish, then the app's
-resources are closed. Startup failures exit with status 1.
+resources are closed. Startup and shutdown failures exit with status 1.
 """
 
 import asyncio
@@ -174,15 +174,23 @@ async def serve(
 
 
 def _serve_until_stopped(app: ASGIApp, settings: ServiceSettings) -> str | None:
-    """Serve `app` until shutdown; what went wrong if it could not start."""
+    """Serve `app` until shutdown; what went wrong if it could not start or stop cleanly."""
+    started: list[Listening] = []
     try:
         asyncio.run(
-            serve(app, host=settings.host, port=settings.port, grace_s=settings.shutdown_grace_s)
+            serve(
+                app,
+                host=settings.host,
+                port=settings.port,
+                grace_s=settings.shutdown_grace_s,
+                on_listening=started.append,
+            )
         )
     except OSError as exc:
         return f"cannot listen on {settings.host}:{settings.port}: {exc}"
     except (LifespanFailureError, LifespanTimeoutError) as exc:
-        return f"startup failed: {exc}"
+        stage = "shutdown" if started else "startup"
+        return f"{stage} failed: {exc}"
     return None
 
 
@@ -207,7 +215,8 @@ def run_service(
 
     2: the environment is invalid (the message names each variable, on stderr; a
     `ConfigError` raised by `build` counts too); 1: the app could not start (bind
-    failure, a resource that would not open); 0: it ran and shut down cleanly.
+    failure, a resource that would not open) or its shutdown failed (a resource that
+    would not close); 0: it ran and shut down cleanly.
     """
     errors = err if err is not None else sys.stderr
     try:

@@ -9,6 +9,7 @@ import socket
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -17,7 +18,7 @@ from pydantic import JsonValue
 from starlette.applications import Starlette
 
 from platform_core.config import ConfigError
-from platform_core.http import Listening, run_service
+from platform_core.http import Listening, run_service, serve
 from platform_core.http.server import bind_socket, hypercorn_config
 from platform_core.http_testing import json_object, running_server
 
@@ -116,6 +117,22 @@ async def test_requests_past_the_grace_period_are_cut_off(
     assert access["status"] == 503
     [cancelled] = [line for line in logs.lines() if line["message"] == "request cancelled"]
     assert (cancelled["level"], cancelled["path"]) == ("WARNING", "/slow")
+
+
+async def test_serve_without_a_listening_callback() -> None:
+    shutdown = asyncio.Event()
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def life(_: Starlette) -> AsyncIterator[None]:
+        events.append("started")
+        shutdown.set()  # stop as soon as it runs
+        yield
+        events.append("stopped")
+
+    async with asyncio.timeout(TIMEOUT_S):
+        await serve(Starlette(lifespan=life), shutdown=shutdown, handle_signals=False)
+    assert events == ["started", "stopped"]
 
 
 def test_bind_socket_and_config() -> None:
@@ -295,6 +312,27 @@ def test_run_service_reports_a_failed_startup() -> None:
     messages = [line["message"] for line in stream.lines()]
     assert "service startup failed" in messages
     assert any(str(m).startswith("startup failed: Lifespan failure in startup") for m in messages)
+
+
+def test_run_service_reports_a_failed_shutdown() -> None:
+    def build(settings: Settings) -> Starlette:
+        return build_example(Ctx(settings=settings, fail_close=True))
+
+    stream = WatchedStream('"message":"listening"')
+    helper = threading.Thread(target=signal_once_listening, args=(stream, signal.SIGTERM))
+    helper.start()
+    status = run_service(
+        service="example-api",
+        settings=Settings,
+        build=build,
+        environ={"HOST": "127.0.0.1", "PORT": "0"},
+        log_stream=stream,
+    )
+    helper.join(TIMEOUT_S)
+    assert status == 1
+    messages = [str(line["message"]) for line in stream.lines()]
+    assert "service shutdown failed" in messages
+    assert messages[-1].startswith("shutdown failed: Lifespan failure in shutdown")
 
 
 async def read_until(
