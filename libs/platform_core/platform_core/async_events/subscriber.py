@@ -183,7 +183,8 @@ class EventReader:
         await pipe.execute()
         for domain, position, oldest, entries in reads:
             kept = oldest.value[0].id if oldest.value else None
-            if position != FROM_BEGINNING and kept is not None and _id(position) < _id(kept):
+            # A position of 0 ("0", "0-0"): everything still held, so nothing is lost.
+            if kept is not None and (0, 0) < _id(position) < _id(kept):
                 self._ready.clear()
                 self._positions[domain] = FROM_BEGINNING  # on from what is still there
                 raise EventsLostError(domain, position, kept)

@@ -161,6 +161,8 @@ async def test_a_position_still_in_the_stream_is_not_a_loss(redis: RedisClient) 
         await take(read_events(redis, {"qr": ids[1]}), 1)
     everything = read_events(redis, {"qr": FROM_BEGINNING})
     assert [r.id for r in await take(everything, 3)] == ids[2:]
+    short_zero = read_events(redis, {"qr": "0"})  # the same position as FROM_BEGINNING
+    assert [r.id for r in await take(short_zero, 3)] == ids[2:]
 
 
 async def test_live_events_deliver_what_is_published_while_subscribed(redis: RedisClient) -> None:
