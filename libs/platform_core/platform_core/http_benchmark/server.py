@@ -2,7 +2,7 @@
 --port N`.
 
 It logs (JSON, as in production) to /dev/null and serves the app on 127.0.0.1:N until
-SIGTERM; the benchmark knows it is up once the port accepts connections.
+SIGTERM; the benchmark knows it is up once `GET /ping` answers 200.
 """
 
 import asyncio
