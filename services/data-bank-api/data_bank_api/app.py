@@ -53,7 +53,7 @@ from platform_core.http import (
 )
 from platform_core.logging import log_fields
 from platform_workers.async_queue import Queue, TaskMismatchError
-from platform_workers.async_redis import RedisClient, open_redis
+from platform_workers.async_redis import RedisClient, RedisError, open_redis
 from platform_workers.queue_readiness import live_worker_check
 
 SERVICE = "data-bank-api"
@@ -206,6 +206,11 @@ async def delete_file(call: Call[Ctx, NoBody, NoQuery, FilePath]) -> None:
     logger.info("file deleted", extra=log_fields(file_id=file_id, existed=existed))
 
 
+def job_store_unavailable(exc: RedisError) -> AppError:
+    """503 for a Redis failure behind the scrub endpoints (an outage, not our bug: no 500)."""
+    return AppError(ErrorCode.SERVICE_UNAVAILABLE, f"job store unavailable: {exc}")
+
+
 async def start_verify(call: Call[Ctx]) -> VerifyAccepted:
     """Queue the integrity scrub: every stored object is re-hashed and checked."""
     ctx = call.ctx
@@ -213,7 +218,10 @@ async def start_verify(call: Call[Ctx]) -> VerifyAccepted:
         _authorize(ctx, Scope.DELETE, call.headers)
     except API_ERRORS as exc:
         raise app_error(exc) from exc
-    job = await ctx.queue.enqueue(SCRUB, ScrubRequest(), user_id=0)
+    try:
+        job = await ctx.queue.enqueue(SCRUB, ScrubRequest(), user_id=0)
+    except RedisError as exc:
+        raise job_store_unavailable(exc) from exc
     logger.info("scrub queued", extra=log_fields(scrub_job=job.job_id))
     return VerifyAccepted(job_id=job.job_id, status="queued")
 
@@ -227,6 +235,8 @@ async def verify_status(call: Call[Ctx, NoBody, NoQuery, VerifyPath]) -> VerifyS
         raise app_error(exc) from exc
     try:
         job = await ctx.queue.job(SCRUB, call.path.job_id)
+    except RedisError as exc:
+        raise job_store_unavailable(exc) from exc
     except TaskMismatchError as exc:
         raise AppError(ErrorCode.JOB_NOT_FOUND, "job not found") from exc
     if job is None:

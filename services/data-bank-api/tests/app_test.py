@@ -22,6 +22,7 @@ from platform_core.http_testing import app_client, json_object
 from platform_workers.async_queue import Queue, Runnable
 from platform_workers.async_queue_testing import ECHO, Echo, Events, running, wait_until
 from platform_workers.async_redis import open_redis
+from platform_workers.testing.redis_server import RedisServer
 
 UP, RD, DEL = "upload-key", "read-key", "delete-key"
 CONTENT = b"The quick brown fox jumps over the lazy dog\n" * 100
@@ -520,6 +521,19 @@ async def test_a_failed_scrub_reports_its_error(api: Api, redis_url: str) -> Non
     error_text = status["error"]
     assert isinstance(error_text, str)
     assert "open" in error_text
+
+
+async def test_scrub_endpoints_answer_503_while_redis_is_down(
+    api: Api, redis_server: RedisServer
+) -> None:
+    redis_server.stop()
+    started = await api.client.post("/admin/verify", headers={"X-API-Key": DEL})
+    status = await api.get("/admin/verify/some-job", key=DEL)
+    for response in (started, status):
+        code, kind, message = error(response)
+        assert (code, kind) == (503, "SERVICE_UNAVAILABLE")
+        assert message.startswith("job store unavailable: ")
+    assert (await api.upload()).status_code == 201
 
 
 async def test_openapi_documents_the_routes(api: Api) -> None:
