@@ -2,7 +2,6 @@
 
 import re
 
-FILE_ID_LENGTH = 64
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 
 
@@ -18,8 +17,3 @@ def parse_file_id(raw: str) -> str:
     if _HEX64.fullmatch(raw) is None:
         raise InvalidFileIdError
     return raw.lower()
-
-
-def is_file_id(raw: str) -> bool:
-    """Whether `raw` is a file id as stored: 64 lowercase hex characters."""
-    return len(raw) == FILE_ID_LENGTH and raw == raw.lower() and _HEX64.fullmatch(raw) is not None
