@@ -26,7 +26,6 @@ class Components:
 
     captions: Captions
     stt: SttPipeline
-    offload: Offload
 
 
 def stt_limits(settings: TranscriptSettings) -> SttLimits:
@@ -97,9 +96,7 @@ async def open_components(
     try:
         if warm:
             await warm_sessions(ytdlp, offload)
-        yield Components(
-            captions=Captions(ytdlp=ytdlp, offload=offload), stt=pipeline, offload=offload
-        )
+        yield Components(captions=Captions(ytdlp=ytdlp, offload=offload), stt=pipeline)
     finally:
         await client.close()
         await offload.run(ytdlp.close)
