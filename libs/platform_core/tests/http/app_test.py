@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 
 from platform_core.http.error_handling import http_exception_handler
+from platform_core.http.middleware import new_request_id
 from platform_core.http_testing import LifespanError, app_client, json_object
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -361,6 +362,14 @@ async def test_request_ids(client: httpx.AsyncClient) -> None:
         == longest
     )
     assert uuid.UUID(request_id).version == 4
+
+
+def test_fresh_request_ids_are_uuid4s() -> None:
+    ids = [new_request_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for each in ids:
+        parsed = uuid.UUID(each)
+        assert (str(parsed), parsed.version, parsed.variant) == (each, 4, uuid.RFC_4122)
 
 
 @pytest.mark.parametrize("bad", ["", "a" * 129, "has space", "semi;colon", "ünï"])
