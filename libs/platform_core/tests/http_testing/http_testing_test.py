@@ -131,14 +131,11 @@ async def test_running_server_whose_startup_never_ends() -> None:
         entered.set()
         await asyncio.Event().wait()
 
-    loop = asyncio.get_running_loop()
-    began = loop.time()
+    # Not Hypercorn's LifespanTimeoutError after its own startup timeout (60 s).
     with pytest.raises(TimeoutError):
         async with running_server(stuck, timeout_s=0.2):
             pytest.fail("started")
     assert entered.is_set()
-    # Hypercorn's own startup timeout (60 s) was not waited for.
-    assert loop.time() - began < 30
 
 
 async def test_json_object_reads_objects_only() -> None:
