@@ -145,6 +145,7 @@ class _Job:
     deliveries: int
     attempt: int = 0
     handler: "asyncio.Task[None] | None" = None
+    begun: bool = False  # whether `handler` has taken its first step
     stop: _StopReason | None = None
     cancel_reason: str = ""
 
@@ -531,12 +532,7 @@ class Worker:
                 job.attempt = verdict.number
                 self.counts.started += 1
                 runnable = self._handlers.get(job.task) or _Missing(job.task)
-                if job.stop is None:
-                    job.handler = asyncio.create_task(self._execute(job, runnable, verdict.text))
-                    continue
-                # stopped (cancelled, or its lease lost) while START was on its way
-                self._release_slot()
-                self._settle(job, self._cancelled(job, runnable))
+                job.handler = asyncio.create_task(self._execute(job, runnable, verdict.text))
                 continue
             self._release_slot()
             if verdict.word == "cancel":
@@ -554,7 +550,17 @@ class Worker:
     async def _execute(self, job: _Job, runnable: Runnable, payload: str) -> None:
         # Each handler runs in its own asyncio task, with its own copy of the context:
         # every line it logs carries its job id, and no other job sees it.
+        job.begun = True
         JOB_ID.set(job.job_id)
+        if job.stop is not None:
+            # stopped (cancelled, or its lease lost) before the handler began: while
+            # START was on its way, or between this task's creation and its first step
+            self._release_slot()
+            self._settle(job, self._cancelled(job, runnable))
+            return
+        await self._run(job, runnable, payload)
+
+    async def _run(self, job: _Job, runnable: Runnable, payload: str) -> None:
         ctx = JobContext(
             job_id=job.job_id,
             user_id=job.user_id,
@@ -622,12 +628,14 @@ class Worker:
         return _Finish(job, "failed", True, kind, message, event)
 
     def _stop_handler(self, job: _Job, reason: _StopReason, cancel_reason: str = "") -> None:
-        """Cancel the job's handler; one not created yet is not started (see `_start`)."""
+        """Cancel the job's handler. One that has not begun is not cancelled (a task
+        cancelled before its first step never runs its body, so the job would never be
+        settled): it sees `job.stop` when it begins and runs no handler (`_execute`)."""
         if job.stop is not None or (job.handler is not None and job.handler.done()):
             return
         job.stop = reason
         job.cancel_reason = cancel_reason
-        if job.handler is not None:
+        if job.handler is not None and job.begun:
             job.handler.cancel()
 
     async def _progress(

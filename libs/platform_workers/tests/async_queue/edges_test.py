@@ -226,6 +226,41 @@ async def test_a_cancel_that_overtakes_the_start_reply_still_cancels(
     assert [(a.outcome, a.error) for a in status.history] == [("cancelled", "cancelled: early")]
 
 
+async def test_a_cancel_noticed_before_the_handler_takes_its_first_step_still_cancels(
+    redis: RedisClient, queue: Queue, events: Events
+) -> None:
+    # START's reply and a RENEW reply that asks to cancel the job wake the worker in the
+    # same loop iteration: the renewal is handled after the handler's task is created
+    # and before that task's first step.
+    job = await queue.enqueue(ECHO, Echo(text="x"), user_id=1)
+    start_ran, renewed, both = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    class Racing(RedisClient):
+        async def eval_script(self, script: Script, keys: list[str], args: list[Arg]) -> Reply:
+            if script is scripts.RENEW and queue.keys.job(job.job_id) in keys and not both.is_set():
+                await start_ran.wait()
+                await redis.hset(queue.keys.job(job.job_id), {"cancel": "raced"})
+                reply = await super().eval_script(script, keys, args)
+                renewed.set()
+                await both.wait()
+                return reply
+            reply = await super().eval_script(script, keys, args)
+            if script is scripts.START:
+                start_ran.set()
+                await renewed.wait()
+                both.set()
+            return reply
+
+    client = Racing(redis.raw, socket_timeout_s=redis.socket_timeout_s)
+    async with running(client, "transcript", [ECHO.handler(echo)]) as worker:
+        await events.finished(job.job_id)
+    assert events.of(job.job_id) == ["started", "failed"]
+    status = await queue.status(job.job_id)
+    assert status is not None
+    assert [(a.outcome, a.error) for a in status.history] == [("cancelled", "cancelled: raced")]
+    assert worker.worker.counts.failed == 1
+
+
 async def test_ownership_is_checked_entry_by_entry_past_a_long_pending_list(
     redis: RedisClient, queue: Queue, events: Events
 ) -> None:
