@@ -20,11 +20,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from data_bank_api.blocking import run_blocking
 from data_bank_api.engine import Engine, os_errors
 from data_bank_api.layout import BLOB_SUFFIX, META_SUFFIX, is_shard_name
 from data_bank_api.metadata import ObjectMeta
 from data_bank_api.storage_errors import translate_os_error
+from platform_core.blocking import run_blocking
 
 Problem = Literal[
     "corrupt", "metadata_missing", "metadata_invalid", "orphaned_metadata", "unexpected_file"

@@ -25,13 +25,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import ParamSpec, TypeVar
 
-from data_bank_api.blocking import run_in
 from data_bank_api.engine import Committed, Engine, Recovery, StoredFile, TempBlob
 from data_bank_api.files import OS_FILES, FileLayer
 from data_bank_api.free_space import FreeSpaceProbe, statvfs_free_bytes
 from data_bank_api.keyed_lock import KeyedLock
 from data_bank_api.layout import Layout
 from data_bank_api.storage_errors import FileTooLargeError
+from platform_core.blocking import run_in
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -85,7 +85,7 @@ class Storage:
         self._threads = ThreadPoolExecutor(config.io_threads, thread_name_prefix="databank-io")
 
     async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """A blocking call in the store's threads (see `blocking.run_in`)."""
+        """A blocking call in the store's threads (see `platform_core.blocking.run_in`)."""
         return await run_in(self._threads, function, *args, **kwargs)
 
     async def close(self) -> None:

@@ -1,11 +1,7 @@
-"""Per-key locks and blocking calls under cancellation."""
+"""Per-key locks."""
 
 import asyncio
-import threading
 
-import pytest
-
-from data_bank_api.blocking import run_blocking
 from data_bank_api.keyed_lock import KeyedLock
 
 
@@ -39,30 +35,3 @@ async def test_holders_of_one_key_take_turns_and_keys_are_dropped() -> None:
     await asyncio.gather(one, two)
     assert order == ["other", "first", "second"]
     assert len(locks) == 0
-
-
-async def test_run_blocking_returns_the_result() -> None:
-    def add(a: int, b: int) -> int:
-        return a + b
-
-    assert await run_blocking(add, 1, b=2) == 3
-
-
-async def test_cancellation_waits_for_the_thread_and_keeps_its_failure() -> None:
-    entered = threading.Event()
-    release = threading.Event()
-
-    def work() -> None:
-        entered.set()
-        release.wait(10)
-        raise OSError("failed after the caller left")
-
-    task = asyncio.create_task(run_blocking(work))
-    assert await asyncio.to_thread(entered.wait, 10)
-    task.cancel()
-    await asyncio.sleep(0)
-    assert not task.done()
-    release.set()
-    with pytest.raises(asyncio.CancelledError) as raised:
-        await task
-    assert isinstance(raised.value.__cause__, OSError)
