@@ -1,8 +1,10 @@
 """The STT pipeline end to end in-process: real yt-dlp, ffmpeg and OpenAI SDK against the
 fake YouTube and the fake OpenAI API."""
 
+import asyncio
 import os
 import pathlib
+import tempfile
 from collections.abc import AsyncIterator
 from typing import Protocol
 
@@ -14,7 +16,7 @@ from transcript_api.offload import Offload
 from transcript_api.stt import SttLimits, SttPipeline, checked_duration
 from transcript_api.urls import YouTubeVideo
 from transcript_api.whisper import RetryPolicy, Whisper, make_openai_client
-from transcript_api.ytdlp import YtDlp
+from transcript_api.ytdlp import DownloadAbortedError, YtDlp
 from transcript_api_testing.audio import make_audio, silence, tone
 from transcript_api_testing.fake_openai import FakeOpenAI, server_error, slow
 from transcript_api_testing.fake_youtube import FakeVideo, FakeYouTube
@@ -222,6 +224,59 @@ async def test_a_failed_chunk_fails_the_transcription_and_cleans_up(
     assert caught.value.message.startswith("speech-to-text request failed with HTTP 500")
     assert fake_openai.attempts == 1
     assert await leftovers(ytdlp, offload) == []
+
+
+async def test_a_cancelled_transcription_stops_its_download_and_cleans_up(
+    *,
+    build: Build,
+    fake_youtube: FakeYouTube,
+    four_tones: bytes,
+    ytdlp: YtDlp,
+    offload: Offload,
+) -> None:
+    # about 0.05 s per KiB: the whole audio would take several seconds
+    fake_youtube.add(FakeVideo(VID, duration=7.0, audio=four_tones, audio_block_delay_s=0.05))
+    pipeline = build()
+    probed = await pipeline.probe(VIDEO)
+    progress = Progress()
+    job = asyncio.create_task(pipeline.transcribe(probed, progress))
+    await fake_youtube.audio_started.wait()
+    job.cancel()
+    with pytest.raises(asyncio.CancelledError) as caught:
+        await job
+    assert isinstance(caught.value.__cause__, DownloadAbortedError)
+    assert progress.reports == [(10, "downloading audio")]
+    assert fake_youtube.audio_bytes_sent < len(four_tones)
+    assert await leftovers(ytdlp, offload) == []
+
+
+async def test_the_system_temp_dir_serves_when_no_work_dir_is_set(
+    *,
+    build: Build,
+    fake_youtube: FakeYouTube,
+    fake_openai: FakeOpenAI,
+    four_tones: bytes,
+    ytdlp: YtDlp,
+) -> None:
+    fake_youtube.add(FakeVideo(VID, duration=7.0, audio=four_tones))
+    ytdlp.work_dir = None
+    pipeline = build()
+    result = await pipeline.transcribe(await pipeline.probe(VIDEO), Progress())
+    assert result.video_id == VID
+    assert len(fake_openai.uploads) == 1
+    assert [name for name in os.listdir(tempfile.gettempdir()) if name.startswith("ytstt_")] == []
+
+
+async def test_a_work_dir_that_cannot_be_made_fails_the_transcription(
+    build: Build, fake_youtube: FakeYouTube, four_tones: bytes, ytdlp: YtDlp
+) -> None:
+    fake_youtube.add(FakeVideo(VID, duration=7.0, audio=four_tones))
+    assert ytdlp.work_dir is not None
+    ytdlp.work_dir = ytdlp.work_dir / "missing"
+    pipeline = build()
+    with pytest.raises(FileNotFoundError):
+        await pipeline.transcribe(await pipeline.probe(VIDEO), Progress())
+    assert fake_youtube.requests == [f"/info/{VID}"]
 
 
 @pytest.mark.parametrize("duration", [None, 0.0, 0.4, -3.0])

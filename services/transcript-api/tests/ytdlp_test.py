@@ -8,6 +8,7 @@ import dataclasses
 import logging
 import os
 import pathlib
+import threading
 
 import pytest
 
@@ -16,6 +17,7 @@ from transcript_api.captions import choose_track
 from transcript_api.offload import Offload
 from transcript_api.urls import YouTubeVideo
 from transcript_api.ytdlp import (
+    DownloadAbortedError,
     HttpResponse,
     YoutubeDLHandle,
     YtDlp,
@@ -52,10 +54,22 @@ async def test_audio_download(
 ) -> None:
     fake_youtube.add(FakeVideo(VID, audio=AUDIO, audio_ext=ext))
     probe = await offload.run(ytdlp.probe, VIDEO)
-    path = await offload.run(ytdlp.download_audio, VIDEO, probe, tmp_path)
+    path = await offload.run(ytdlp.download_audio, VIDEO, probe, tmp_path, threading.Event())
     assert path == tmp_path / f"audio.{ext}"
     assert path.read_bytes() == AUDIO
     assert fake_youtube.requests == [f"/info/{VID}", f"/audio/{VID}.{ext}"]
+
+
+async def test_an_aborted_download_stops_at_its_next_block(
+    fake_youtube: FakeYouTube, ytdlp: YtDlp, offload: Offload, tmp_path: pathlib.Path
+) -> None:
+    fake_youtube.add(FakeVideo(VID, audio=AUDIO, audio_block_delay_s=0.05))
+    probe = await offload.run(ytdlp.probe, VIDEO)
+    abort = threading.Event()
+    abort.set()
+    with pytest.raises(DownloadAbortedError, match="audio download of abcdefghijk aborted"):
+        await offload.run(ytdlp.download_audio, VIDEO, probe, tmp_path, abort)
+    assert fake_youtube.audio_bytes_sent < len(AUDIO)
 
 
 @pytest.mark.parametrize(
@@ -78,7 +92,7 @@ async def test_a_failed_audio_download(
         caplog.at_level(logging.WARNING, logger="transcript_api.ytdlp"),
         pytest.raises(AppError) as caught,
     ):
-        await offload.run(ytdlp.download_audio, VIDEO, probe, tmp_path)
+        await offload.run(ytdlp.download_audio, VIDEO, probe, tmp_path, threading.Event())
     assert (caught.value.code, caught.value.status) == ("STT_DOWNLOAD_FAILED", 400)
     assert caught.value.message == "Failed to download audio for transcription"
     assert any("audio download failed for abcdefghijk" in r.getMessage() for r in caplog.records)
@@ -168,7 +182,7 @@ def test_a_download_that_names_no_file(tmp_path: pathlib.Path) -> None:
     ytdlp = YtDlp(module, cookies=None, socket_timeout=1.0, work_dir=tmp_path)
     probe = ytdlp.probe(VIDEO)
     with pytest.raises(AppError) as caught:
-        ytdlp.download_audio(VIDEO, probe, tmp_path)
+        ytdlp.download_audio(VIDEO, probe, tmp_path, threading.Event())
     assert caught.value.code == "STT_DOWNLOAD_FAILED"
 
 

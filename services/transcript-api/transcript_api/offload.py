@@ -1,16 +1,18 @@
 """`Offload`: run blocking calls (yt-dlp, file I/O) on a bounded thread pool.
 
 yt-dlp is synchronous; each call runs on one of `max_workers` threads so the event loop
-keeps serving while YouTube answers. The caller's context variables (request id, job id)
-travel with the call, so log lines written in the thread keep them.
+keeps serving while YouTube answers. Calls go through `platform_core.blocking`: the
+caller's context variables (request id, job id) travel with the call, so log lines
+written in the thread keep them, and a cancelled caller waits for its call to end, so
+nothing it cleans up next is still in use by the thread.
 """
 
 import asyncio
-import contextvars
-import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
+
+from platform_core.blocking import run_in, run_stoppable
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -24,10 +26,14 @@ class Offload:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=name)
 
     async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-        """`fn(*args, **kwargs)` on a pool thread, in a copy of the caller's context."""
-        context = contextvars.copy_context()
-        call = functools.partial(context.run, fn, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+        """`fn(*args, **kwargs)` on a pool thread (`platform_core.blocking.run_in`)."""
+        return await run_in(self._pool, fn, *args, **kwargs)
+
+    async def run_stoppable(
+        self, stop: Callable[[], None], fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`run`, calling `stop()` when the caller is cancelled so the call ends early."""
+        return await run_stoppable(self._pool, stop, fn, *args, **kwargs)
 
     async def close(self) -> None:
         """Stop the pool: queued calls are cancelled, running ones finish (awaited off-loop)."""

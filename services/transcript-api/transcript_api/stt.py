@@ -2,7 +2,8 @@
 
 1. Probe (yt-dlp): no positive duration is `STT_DURATION_UNKNOWN`; longer than
    `TRANSCRIPT_MAX_VIDEO_SECONDS` (0 = unlimited) is `STT_TOO_LONG`.
-2. Download the best audio into a private directory (removed afterwards, chunks too).
+2. Download the best audio into a private directory (removed afterwards, chunks too;
+   a cancelled job stops the download at its next block and removes the directory).
 3. Over `TRANSCRIPT_MAX_FILE_MB` (0 = unlimited) with chunking off is
    `STT_CHUNKING_DISABLED`. With chunking on, audio over that limit, over
    `TRANSCRIPT_CHUNK_THRESHOLD_MB` (0 = unlimited) or longer than the maximum chunk
@@ -17,8 +18,10 @@ up to 90 as chunks finish.
 
 import asyncio
 import pathlib
+import secrets
 import shutil
 import tempfile
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -86,6 +89,12 @@ def _file_size_mb(path: pathlib.Path) -> float:
     return path.stat().st_size / MIB
 
 
+def _remove_tree(path: pathlib.Path) -> None:
+    """Remove the job's directory and what is in it; it is absent if making it failed."""
+    if path.exists():
+        shutil.rmtree(path)
+
+
 class SttPipeline:
     """Turns a YouTube video into transcript text with yt-dlp, ffmpeg and Whisper."""
 
@@ -113,17 +122,20 @@ class SttPipeline:
     async def transcribe(self, probed: Probed, progress: Progress) -> SttResult:
         """Steps 2-5 for a probed video."""
         await progress(PROGRESS_DOWNLOADING, "downloading audio")
-        workdir = pathlib.Path(
-            await self._offload.run(tempfile.mkdtemp, prefix="ytstt_", dir=self._ytdlp.work_dir)
-        )
+        # named here, not by mkdtemp in a thread: a cancellation that arrives while the
+        # directory is being made still knows what to remove
+        base = self._ytdlp.work_dir or pathlib.Path(await self._offload.run(tempfile.gettempdir))
+        workdir = base / f"ytstt_{secrets.token_hex(8)}"
         try:
-            audio = await self._offload.run(
-                self._ytdlp.download_audio, probed.video, probed.probe, workdir
+            await self._offload.run(workdir.mkdir, mode=0o700)
+            abort = threading.Event()
+            audio = await self._offload.run_stoppable(
+                abort.set, self._ytdlp.download_audio, probed.video, probed.probe, workdir, abort
             )
             chunks = await self._chunks(probed, audio, workdir, progress)
             parts = await self._transcribe_all(chunks, progress)
         finally:
-            await self._offload.run(shutil.rmtree, workdir)
+            await self._offload.run(_remove_tree, workdir)
         segments = merge(parts)
         return SttResult(
             video_id=probed.video.video_id, text=clean_text(segments), segments=tuple(segments)

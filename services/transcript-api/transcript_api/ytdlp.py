@@ -204,6 +204,13 @@ class CaptionTrack:
     url: str
 
 
+class DownloadAbortedError(Exception):
+    """An audio download stopped because its caller gave up on it (the job was cancelled)."""
+
+    def __init__(self, video_id: str) -> None:
+        super().__init__(f"audio download of {video_id} aborted")
+
+
 def youtube_error(video: YouTubeVideo, action: str, exc: Exception) -> AppError:
     """502 `EXTERNAL_SERVICE_ERROR` for a yt-dlp failure talking to YouTube."""
     detail = str(exc).removeprefix("ERROR: ").strip()
@@ -332,16 +339,27 @@ class YtDlp:
         except UnicodeDecodeError as exc:
             raise youtube_error(video, "subtitle download", exc) from exc
 
-    def download_audio(self, video: YouTubeVideo, probe: Probe, dest: pathlib.Path) -> pathlib.Path:
+    def download_audio(
+        self, video: YouTubeVideo, probe: Probe, dest: pathlib.Path, abort: threading.Event
+    ) -> pathlib.Path:
         """Download the best audio stream into directory `dest`; the file's path.
 
-        A yt-dlp failure or a missing file is `STT_DOWNLOAD_FAILED`.
+        A yt-dlp failure or a missing file is `STT_DOWNLOAD_FAILED`. Once `abort` is set,
+        the download stops at yt-dlp's next progress report (after each block read) with
+        `DownloadAbortedError`.
         """
+
+        def stop_if_aborted(report: object) -> None:
+            del report
+            if abort.is_set():
+                raise DownloadAbortedError(video.video_id)
+
         options: dict[str, object] = {
             "format": AUDIO_FORMAT,
             "outtmpl": str(dest / "audio.%(ext)s"),
             "restrictfilenames": True,
             "overwrites": True,
+            "progress_hooks": [stop_if_aborted],
         }
         with self._fresh(options) as ydl:
             try:

@@ -7,19 +7,22 @@ and subtitle tracks whose URLs point back here, so yt-dlp's real downloaders fet
 `/audio/<id>.<ext>` and `/subs/<id>/<kind>/<lang>/<n>.<ext>`.
 
 Every response waits `latency_s` first (the benchmark's 200 ms YouTube). A video can
-serve no audio (404), truncated audio (the body stops short of its Content-Length), or
-subtitle tracks that fail. `requests` records each path served, `cookies` the `Cookie`
-header each request carried.
+serve no audio (404), truncated audio (the body stops short of its Content-Length),
+audio in 1 KiB blocks with a pause before each (`audio_block_delay_s`: a download that
+is still running when the test needs it to be), or subtitle tracks that fail. `requests`
+records each path served, `cookies` the `Cookie` header each request carried,
+`audio_bytes_sent` the audio bytes handed to the server so far (`audio_started` is set
+with the first block of a slow one).
 """
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 FAKE_YOUTUBE_ENV = "TRANSCRIPT_FAKE_YOUTUBE_URL"
@@ -31,6 +34,7 @@ _AUDIO_TYPES: Mapping[AudioExt, tuple[str, str, str]] = {
     "m4a": ("140", "mp4a.40.2", "audio/mp4"),
 }
 _SUBTITLE_TYPES: Mapping[SubtitleExt, str] = {"vtt": "text/vtt", "srt": "application/x-subrip"}
+AUDIO_BLOCK = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,7 @@ class FakeVideo:
     audio: bytes | None = None
     audio_ext: AudioExt = "webm"
     truncate_audio: bool = False
+    audio_block_delay_s: float = 0.0
     subtitles: Mapping[str, Sequence[FakeSubtitle]] = field(default_factory=dict)
     automatic_captions: Mapping[str, Sequence[FakeSubtitle]] = field(default_factory=dict)
 
@@ -87,6 +92,8 @@ class FakeYouTube:
         self.videos: dict[str, FakeVideo] = {}
         self.requests: list[str] = []
         self.cookies: list[str | None] = []
+        self.audio_bytes_sent = 0
+        self.audio_started = asyncio.Event()
         self.app = Starlette(
             routes=[
                 Route("/info/{video_id}", self._info),
@@ -140,11 +147,23 @@ class FakeYouTube:
         if video is None or video.audio is None:
             return Response("no such audio", status_code=404)
         _, _, media_type = _AUDIO_TYPES[video.audio_ext]
+        declared = {"content-length": str(len(video.audio))}
         if video.truncate_audio:
-            declared = str(len(video.audio))
             half = video.audio[: len(video.audio) // 2]
-            return Response(half, media_type=media_type, headers={"content-length": declared})
+            return Response(half, media_type=media_type, headers=declared)
+        if video.audio_block_delay_s:
+            blocks = self._slowly(video.audio, video.audio_block_delay_s)
+            return StreamingResponse(blocks, media_type=media_type, headers=declared)
+        self.audio_bytes_sent += len(video.audio)
         return Response(video.audio, media_type=media_type)
+
+    async def _slowly(self, audio: bytes, delay_s: float) -> AsyncIterator[bytes]:
+        for start in range(0, len(audio), AUDIO_BLOCK):
+            await asyncio.sleep(delay_s)
+            block = audio[start : start + AUDIO_BLOCK]
+            self.audio_bytes_sent += len(block)
+            self.audio_started.set()
+            yield block
 
     async def _subtitle(self, request: Request) -> Response:
         video = await self._enter(request)

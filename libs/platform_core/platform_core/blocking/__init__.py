@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import ParamSpec, TypeVar
 
-__all__ = ["run_blocking", "run_in"]
+__all__ = ["run_blocking", "run_in", "run_stoppable"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -30,6 +30,21 @@ async def run_in(
     (anyio cancels a task in a cancelled scope at every step). A failure of the call
     after the cancellation is the `__cause__` of the `CancelledError` raised.
     """
+    return await run_stoppable(executor, _nothing, function, *args, **kwargs)
+
+
+async def run_stoppable(
+    executor: Executor | None,
+    stop: Callable[[], None],
+    function: Callable[P, T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """`run_in`, for a call that can end early: when the caller is first cancelled,
+    `stop()` is called on the event loop (it sets a flag the call checks, say) before
+    the caller waits for the thread, so a long call (a download) does not hold the
+    cancellation up for its whole length.
+    """
     context = contextvars.copy_context()
     call = asyncio.get_running_loop().run_in_executor(
         executor, functools.partial(context.run, function, *args, **kwargs)
@@ -37,6 +52,7 @@ async def run_in(
     try:
         return await asyncio.shield(call)
     except asyncio.CancelledError as cancelled:
+        stop()
         while not call.done():
             try:
                 await asyncio.wait([call])
@@ -51,3 +67,7 @@ async def run_in(
 async def run_blocking(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`run_in` the loop's default executor."""
     return await run_in(None, function, *args, **kwargs)
+
+
+def _nothing() -> None:
+    """The `stop` of a call that cannot end early."""

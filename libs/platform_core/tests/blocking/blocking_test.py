@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from platform_core.blocking import run_blocking, run_in
+from platform_core.blocking import run_blocking, run_in, run_stoppable
 
 TAG = contextvars.ContextVar("TAG", default="none")
 
@@ -82,3 +82,35 @@ async def test_cancelling_again_while_waiting_still_waits_for_the_thread() -> No
         await task
     assert raised.value.__cause__ is None
     assert ended.is_set()
+
+
+async def test_a_stoppable_call_is_stopped_once_when_its_caller_is_cancelled() -> None:
+    entered = threading.Event()
+    stop = threading.Event()
+    stops: list[str] = []
+
+    def download() -> str:
+        entered.set()
+        if stop.wait(10):
+            raise InterruptedError("stopped")
+        return "whole file"
+
+    def stop_download() -> None:
+        stops.append("stop")
+        stop.set()
+
+    task = asyncio.create_task(run_stoppable(None, stop_download, download))
+    assert await asyncio.to_thread(entered.wait, 10)
+    task.cancel()
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError) as raised:
+        await task
+    assert isinstance(raised.value.__cause__, InterruptedError)
+    assert stops == ["stop"]
+
+
+async def test_a_stoppable_call_that_is_not_cancelled_is_not_stopped() -> None:
+    stops: list[str] = []
+    assert await run_stoppable(None, lambda: stops.append("stop"), str.upper, "abc") == "ABC"
+    assert stops == []

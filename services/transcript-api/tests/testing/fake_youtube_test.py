@@ -36,6 +36,7 @@ async def test_info_names_the_fakes_own_urls(fake_youtube: FakeYouTube) -> None:
         }
         audio = await client.get(f"/audio/{VID}.m4a")
         assert (audio.content, audio.headers["content-type"]) == (b"abc", "audio/mp4")
+        assert fake_youtube.audio_bytes_sent == 3
         sub = await client.get(f"/subs/{VID}/manual/en/0.vtt")
         assert (sub.text, sub.headers["content-type"]) == (VTT.content, "text/vtt; charset=utf-8")
 
@@ -59,6 +60,18 @@ async def test_latency_and_truncated_audio(fake_youtube: FakeYouTube) -> None:
     async with http_client(fake_youtube.base_url) as client:
         with pytest.raises(Exception, match="peer closed connection"):
             await client.get(f"/audio/{VID}.webm")
+
+
+async def test_slow_audio_comes_in_blocks(fake_youtube: FakeYouTube) -> None:
+    audio = bytes(range(256)) * 10
+    fake_youtube.add(FakeVideo(VID, audio=audio, audio_block_delay_s=0.01))
+    async with http_client(fake_youtube.base_url) as client:
+        assert not fake_youtube.audio_started.is_set()
+        response = await client.get(f"/audio/{VID}.webm")
+    assert response.content == audio
+    assert response.headers["content-length"] == str(len(audio))
+    assert fake_youtube.audio_started.is_set()
+    assert fake_youtube.audio_bytes_sent == len(audio)
 
 
 async def test_the_plugin_answers_youtube_urls_from_the_fake(fake_youtube: FakeYouTube) -> None:
