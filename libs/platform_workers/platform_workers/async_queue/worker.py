@@ -195,11 +195,12 @@ class _Loops:
         return [self.fetch, self.flush, self.renew, self.control]
 
 
-def _check_running(loops: _Loops) -> None:
-    """Raise the failure of a loop that ended (the loops only end by failing, until shutdown)."""
-    ended = [loop for loop in loops.all() if loop.done()]
-    if ended:
-        ended[0].result()
+def _check_running(loops: Sequence["asyncio.Task[None]"]) -> None:
+    """Raise the failure of a loop that ended (the loops only end by failing, until
+    shutdown; the fetch loop then ends by returning)."""
+    for loop in loops:
+        if loop.done():
+            loop.result()
 
 
 def _cancel_requested() -> bool:
@@ -287,7 +288,7 @@ class Worker:
         log.info("worker started", extra=self._started_fields())
         try:
             await asyncio.wait([*loops.all(), stopper], return_when=asyncio.FIRST_COMPLETED)
-            _check_running(loops)
+            _check_running(loops.all())
             await self._shutdown(loops)
         except BaseException as exc:
             await self._abort(loops, exc)
@@ -333,13 +334,11 @@ class Worker:
         self._slot_free.set()
         await loops.fetch
         owners = {job.handler: job for job in self._held.values() if job.handler is not None}
-        handlers = [task for task in owners if not task.done()]
-        if handlers:
-            _, late = await asyncio.wait(handlers, timeout=self.config.grace_period_s)
-            for task in late:
-                self._stop_handler(owners[task], "shutdown")
-            if late:
-                await asyncio.wait(late, timeout=self.config.cancel_wait_s)
+        handlers = {task for task in owners if not task.done()}
+        late = await self._await_handlers(loops, handlers, self.config.grace_period_s)
+        for task in late:
+            self._stop_handler(owners[task], "shutdown")
+        await self._await_handlers(loops, late, self.config.cancel_wait_s)
         self._closing = True
         self._finish_ready.set()
         await loops.flush
@@ -352,6 +351,28 @@ class Worker:
             [self.keys.workers, self.keys.worker(self.id), self.keys.stream],
             [GROUP, self.id],
         )
+
+    async def _await_handlers(
+        self, loops: _Loops, handlers: set["asyncio.Task[None]"], timeout_s: float
+    ) -> set["asyncio.Task[None]"]:
+        """Wait up to `timeout_s` for `handlers` to end; return those still running.
+
+        A loop that fails meanwhile raises at once: a stopping worker whose Redis failed
+        (its leases are no longer renewed) stops without waiting for its handlers.
+        """
+        clock = asyncio.get_running_loop()
+        deadline = clock.time() + timeout_s
+        watched = [loops.flush, loops.renew, loops.control]
+        left = set(handlers)
+        while left and clock.time() < deadline:
+            done, _ = await asyncio.wait(
+                [*left, *watched],
+                timeout=deadline - clock.time(),
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            _check_running(watched)
+            left -= done
+        return left
 
     async def _abort(self, loops: _Loops, cause: BaseException) -> None:
         """Stop everything without touching Redis; held jobs stay pending for reclaim."""

@@ -17,6 +17,7 @@ from platform_workers.async_queue import (
     WorkerRecord,
     WorkerSettings,
     run_worker,
+    scripts,
 )
 from platform_workers.async_queue.worker import _Loops
 from platform_workers.async_queue_testing import (
@@ -29,7 +30,14 @@ from platform_workers.async_queue_testing import (
     running,
     wait_until,
 )
-from platform_workers.async_redis import RedisClient, commands
+from platform_workers.async_redis import (
+    Arg,
+    RedisClient,
+    RedisConnectionError,
+    Reply,
+    Script,
+    commands,
+)
 
 TASK = Task("busy", Echo, Echoed)
 
@@ -100,6 +108,48 @@ async def test_graceful_shutdown_finishes_what_it_can_and_requeues_the_rest(
     async with running(redis, "transcript", [TASK.handler(quick_or_stuck)]):
         await events.finished(stuck.job_id)
     assert await queue.result(TASK, stuck.job_id) == Echoed(text="stuck", attempt=2)
+
+
+class FailingRenewals(RedisClient):
+    """The test server's client, whose RENEW calls fail once `failing` is set."""
+
+    failing = False
+
+    async def eval_script(self, script: Script, keys: list[str], args: list[Arg]) -> Reply:
+        if self.failing and script is scripts.RENEW:
+            raise RedisConnectionError("injected: connection lost")
+        return await super().eval_script(script, keys, args)
+
+
+async def test_a_redis_failure_during_the_grace_period_stops_the_worker_at_once(
+    redis: RedisClient, queue: Queue, events: Events
+) -> None:
+    # A stopping worker whose lease renewals fail must not keep running its handlers
+    # (their leases lapse, and other workers run the jobs): it stops at once and leaves
+    # the jobs pending for reclaim, as a failure outside a shutdown does.
+    async def stuck(payload: Echo, ctx: JobContext) -> Echoed:
+        await asyncio.Event().wait()
+        return Echoed(text=payload.text, attempt=ctx.attempt)
+
+    client = FailingRenewals(redis.raw, socket_timeout_s=redis.socket_timeout_s)
+    job = await queue.enqueue(TASK, Echo(text="x"), user_id=1)
+    config = replace(FAST, grace_period_s=30.0)
+    async with running(client, "transcript", [TASK.handler(stuck)], config) as worker:
+        await events.reached(job.job_id, "started")
+        worker.stop_event.set()
+
+        async def begun() -> bool:
+            return worker.worker.stopping
+
+        await wait_until(begun)
+        client.failing = True
+        with pytest.raises(RedisConnectionError, match="injected"):
+            await worker.task
+    status = await queue.status(job.job_id)
+    assert status is not None
+    assert (status.status, status.history) == ("processing", ())
+    [pending] = await redis.xpending(queue.keys.stream, "workers", count=10)
+    assert pending.consumer == worker.worker.id
 
 
 async def test_entries_read_while_stopping_go_back_to_the_queue(
