@@ -406,7 +406,9 @@ class Worker:
         self._slot_free.set()
 
     def _drop(self, job: _Job) -> None:
-        self._held.pop(job.entry, None)
+        # only this run of the entry: the entry may be held again, by a later delivery
+        if self._held.get(job.entry) is job:
+            del self._held[job.entry]
 
     # --- fetching and starting --------------------------------------------------------
 
@@ -458,6 +460,11 @@ class Worker:
             if job is None:
                 malformed.append(entry)
                 continue
+            earlier = self._held.get(job.entry)
+            if earlier is not None:
+                # reclaimed back after this worker lost it unnoticed (its renewals
+                # stalled): the earlier run is another delivery's, and stops as lost
+                self._stop_handler(earlier, "lost")
             jobs.append(job)
             self._reserved += 1
             self._held[job.entry] = job

@@ -178,6 +178,54 @@ async def test_a_worker_that_lost_its_lease_cannot_report_or_finish(
     assert await queue.result(TASK, job.job_id) == Echoed(text="x", attempt=2)
 
 
+async def test_a_stalled_worker_that_reclaims_its_own_lost_job_keeps_the_new_lease(
+    redis: RedisClient, queue: Queue, events: Events
+) -> None:
+    # a stalls (its renewals never reach Redis), b reclaims the job and dies, and a
+    # reclaims it back: the same stream entry, a new delivery. The run a lost must stop,
+    # and its end must not make a forget the new run (whose lease it must keep renewing).
+    releases = {attempt: asyncio.Event() for attempt in (1, 2, 3)}
+
+    async def handler(payload: Echo, ctx: JobContext) -> Echoed:
+        await releases[ctx.attempt].wait()
+        await ctx.progress(90)
+        return Echoed(text=payload.text, attempt=ctx.attempt)
+
+    stalled, dying = Intercepting(redis), Intercepting(redis)
+    stalled.hooks[scripts.RENEW.sha] = skip_renewals
+    job = await queue.enqueue(TASK, Echo(text="x"), user_id=1)
+    async with running(stalled, "transcript", [TASK.handler(handler)], worker_id="a") as a:
+        await events.reached(job.job_id, "started")
+        [old] = a.worker._held.values()
+        async with running(dying, "transcript", [TASK.handler(handler)], worker_id="b") as b:
+            await events.until(lambda _: events.of(job.job_id).count("started") == 2)
+            dying.hooks[scripts.RENEW.sha] = fail_renewals
+            with pytest.raises(RedisConnectionError, match="injected"):
+                await b.task
+        await events.until(lambda _: events.of(job.job_id).count("started") == 3)
+        del stalled.hooks[scripts.RENEW.sha]
+        releases[1].set()
+
+        async def old_run_settled() -> bool:
+            assert old.handler is not None
+            return old.handler.done() and (old.stop == "lost" or a.worker.counts.lost == 1)
+
+        await wait_until(old_run_settled)
+        new = a.worker._held.get(old.entry)
+        assert new is not None
+        assert (new.deliveries, new.attempt) == (3, 3)
+        releases[3].set()
+        await events.finished(job.job_id)
+    assert await queue.result(TASK, job.job_id) == Echoed(text="x", attempt=3)
+    status = await queue.status(job.job_id)
+    assert status is not None
+    assert [(h.number, h.worker, h.outcome) for h in status.history] == [
+        (1, "a", "lost"),
+        (2, "b", "lost"),
+        (3, "a", "completed"),
+    ]
+
+
 async def test_a_job_delivered_too_often_goes_to_the_dead_letter_stream(
     redis: RedisClient, queue: Queue, events: Events
 ) -> None:
