@@ -59,7 +59,13 @@ class RetryPolicy:
 
     def delay_ms(self, attempt: int) -> int:
         """The wait before the attempt after `attempt`, in ms."""
-        delay = self.backoff_s * self.multiplier ** (attempt - 1)
+        # grown step by step up to the cap: `multiplier ** (attempt - 1)` overflows a
+        # float (OverflowError) for a large attempt number
+        delay = self.backoff_s
+        for _ in range(attempt - 1):
+            if delay >= self.max_backoff_s:
+                break
+            delay *= self.multiplier
         return round(min(delay, self.max_backoff_s) * 1000)
 
 

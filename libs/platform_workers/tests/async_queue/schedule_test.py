@@ -14,7 +14,14 @@ from platform_workers.async_queue import (
     Task,
     UserError,
 )
-from platform_workers.async_queue_testing import FAST, Echo, Echoed, Events, running
+from platform_workers.async_queue_testing import (
+    FAST,
+    Echo,
+    Echoed,
+    Events,
+    running,
+    wait_until,
+)
 from platform_workers.async_redis import RedisClient, commands
 
 
@@ -87,6 +94,36 @@ async def test_a_retry_waits_its_backoff_in_the_delayed_set(
     assert status.run_at is not None
     assert second.started_at >= status.run_at
     assert await redis.run(commands.zcard(queue.keys.delayed)) == 0
+
+
+async def test_a_backoff_past_a_floats_range_is_capped_and_the_job_retried(
+    redis: RedisClient, queue: Queue
+) -> None:
+    # backoff_s * multiplier ** (attempt - 1) overflows a float at attempt 1026 with
+    # multiplier 2: the cap applies, and the failed attempt is still settled (a raise
+    # there left the job `processing` for good, its lease renewed by a live worker).
+    policy = RetryPolicy(max_attempts=5_000, backoff_s=1.0, max_backoff_s=60.0)
+    assert [policy.delay_ms(n) for n in (1, 3, 1_500)] == [1_000, 4_000, 60_000]
+
+    async def boom(payload: Echo, ctx: JobContext) -> Echoed:
+        raise RuntimeError("boom")
+
+    task = Task("boom", Echo, Echoed, retry=policy)
+    job = await queue.enqueue(task, Echo(text="x"), user_id=1)
+    await redis.hset(queue.keys.job(job.job_id), {"attempts": 1_499})
+    async with running(redis, "transcript", [task.handler(boom)]) as worker:
+
+        async def settled() -> bool:
+            return worker.worker.counts.started == 1 and not worker.worker._held
+
+        await wait_until(settled)
+    status = await queue.status(job.job_id)
+    assert status is not None
+    assert (status.status, status.attempts) == ("queued", 1_500)
+    assert [(h.number, h.outcome, h.error) for h in status.history] == [
+        (1_500, "failed", "RuntimeError: boom")
+    ]
+    assert await redis.run(commands.zcard(queue.keys.delayed)) == 1
 
 
 async def test_a_user_error_is_never_retried(
