@@ -18,7 +18,7 @@ from platform_core.health import ReadinessCheck, all_of, health_routes
 from platform_core.http.error_handling import ErrorMiddleware, http_exception_handler
 from platform_core.http.middleware import AccessLogMiddleware, RequestIdMiddleware
 from platform_core.http.openapi import build_openapi, openapi_json
-from platform_core.http.routing import Route, check_routes
+from platform_core.http.routing import Route, check_routes, starlette_template
 from platform_core.logging import log_fields
 
 S = TypeVar("S")
@@ -93,7 +93,7 @@ def _starlette_routes(routes: Sequence[Route[C]], running: _Running[C]) -> list[
         by_path.setdefault(each.path, {})[each.method] = each
     return [
         StarletteRoute(
-            path,
+            starlette_template(path),
             _endpoint(by_method, running),
             methods=list(by_method),
             name=next(iter(by_method.values())).name,

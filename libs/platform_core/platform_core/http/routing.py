@@ -11,11 +11,13 @@ OpenAPI document.
 """
 
 import re
+import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Literal
 
 from pydantic import BaseModel
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
@@ -46,6 +48,36 @@ M = TypeVar("M", bound=BaseModel)
 
 Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 _PARAM = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?}")
+_INT_PARAM = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*):int}")
+_DIGITS_CONVERTOR = "platform_digits"
+
+
+class _Digits(Convertor[int | str]):
+    """`{name:int}` as routed by the kit: digits, handed over as an int when `int()` can.
+
+    Starlette's own `int` convertor calls `int()` while the request is routed, and
+    `int()` refuses more digits than `sys.get_int_max_str_digits()` (4300) with a
+    `ValueError`: a 500 for a client's mistake. Such a value is handed to the path model
+    as its digits instead, which refuses it as a 400 naming the parameter.
+    """
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> int | str:
+        if 0 < sys.get_int_max_str_digits() < len(value):
+            return value
+        return int(value)
+
+    def to_string(self, value: int | str) -> str:
+        return str(value)
+
+
+register_url_convertor(_DIGITS_CONVERTOR, _Digits())
+
+
+def starlette_template(template: str) -> str:
+    """The path template the kit routes with (`{x:int}` -> `{x:platform_digits}`)."""
+    return _INT_PARAM.sub(r"{\1:" + _DIGITS_CONVERTOR + "}", template)
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,6 +104,21 @@ async def test_path_parameters(client: httpx.AsyncClient) -> None:
     assert_envelope(await client.get("/numbers/x"), 404, "NOT_FOUND", "no route for /numbers/x")
 
 
+async def test_an_int_path_parameter_too_long_for_int_is_a_400(
+    example: Starlette, client: httpx.AsyncClient
+) -> None:
+    # Starlette's `{n:int}` convertor calls int() while routing, which refuses more than
+    # 4300 digits with ValueError: that was a 500 for a client's mistake.
+    assert_envelope(
+        await client.get("/numbers/" + "9" * 5000),
+        400,
+        "INVALID_INPUT",
+        "path.n: Unable to parse input string as an integer, exceeded maximum size",
+    )
+    assert json_object(await client.get("/numbers/21")) == {"n": 42}
+    assert example.url_path_for("number", n=21) == "/numbers/21"
+
+
 async def test_body_validation_names_each_field(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/items", json=js({"name": "", "qty": 0, "tags": ["a", 3], "x": 1})
