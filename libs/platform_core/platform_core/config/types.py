@@ -1,7 +1,7 @@
 """Field types for settings whose environment text needs more than pydantic's defaults."""
 
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
@@ -22,13 +22,28 @@ def upper(value: object) -> object:
     return value
 
 
+def _port(parts: SplitResult) -> int | None:
+    """The URL's port; `urlsplit` checks it only when it is read (`:abc`, `:99999`)."""
+    try:
+        return parts.port
+    except ValueError:
+        # Its own message quotes the port: settings values are never echoed.
+        raise ValueError("expected a port number (0-65535) in the Redis URL") from None
+
+
 def check_redis_url(value: str) -> str:
-    """Accept `redis://`, `rediss://` and `unix://` URLs; a TCP URL needs a host."""
+    """Accept `redis://`, `rediss://` and `unix://` URLs; a TCP URL needs a host and a
+    valid port if it names one, a `unix://` URL a socket path."""
     parts = urlsplit(value)
     if parts.scheme not in REDIS_SCHEMES:
         raise ValueError("expected a redis://, rediss:// or unix:// URL")
-    if parts.scheme != "unix" and not parts.hostname:
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise ValueError("expected a socket path in the unix:// URL")
+        return value
+    if not parts.hostname:
         raise ValueError("expected a host in the Redis URL")
+    _port(parts)
     return value
 
 

@@ -144,6 +144,26 @@ def test_redis_url_needs_a_host() -> None:
         load_settings(RedisSettings, {"REDIS_URL": "redis:///0"})
 
 
+@pytest.mark.parametrize(
+    "url", ["redis://cache:port/0", "redis://cache:99999/0", "rediss://u:pw@cache:6379x/0"]
+)
+def test_redis_url_needs_a_valid_port(url: str) -> None:
+    # urlsplit checks a port only when `.port` is read: these were accepted and failed
+    # at the first connection instead of at startup.
+    with pytest.raises(ConfigError) as caught:
+        load_settings(RedisSettings, {"REDIS_URL": url})
+    assert caught.value.problems == (
+        "REDIS_URL is invalid: expected a port number (0-65535) in the Redis URL "
+        "(expected: a redis:// or rediss:// URL)",
+    )
+    assert "cache" not in str(caught.value)
+
+
+def test_unix_redis_url_needs_a_path() -> None:
+    with pytest.raises(ConfigError, match="REDIS_URL is invalid: expected a socket path"):
+        load_settings(RedisSettings, {"REDIS_URL": "unix://"})
+
+
 def test_empty_list_rejected_when_one_entry_is_required() -> None:
     with pytest.raises(
         ConfigError, match=r"API_KEYS is invalid: Value should have at least 1 item"
