@@ -3,6 +3,7 @@
 import collections
 import logging
 import os
+import re
 import socket
 import sys
 import threading
@@ -20,6 +21,20 @@ LogFormat = Literal["json", "text"]
 QUIET_LOGGERS = ("httpx", "httpcore", "hpack", "h2")
 FLUSH_INTERVAL_S = 0.05
 HIGH_WATER = 1024
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def writable(line: str) -> str:
+    """`line`, its lone surrogates (undecodable bytes of a file name, say) as `\\udcff` text.
+
+    A UTF-8 stream refuses to write them, which would stop the writer thread and lose
+    every later line. In a JSON line the text is the JSON escape of the same character.
+    """
+    if line.isascii() or _SURROGATE.search(line) is None:
+        return line
+    return line.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def default_instance() -> str:
@@ -49,7 +64,7 @@ class BatchingHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         """Format `record` (here, with the emitting code's ids) and queue the line."""
-        self._pending.append(self.format(record))
+        self._pending.append(writable(self.format(record)))
         if len(self._pending) >= HIGH_WATER:
             self._wake.set()
 

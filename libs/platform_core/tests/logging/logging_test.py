@@ -249,3 +249,26 @@ def test_a_slow_stdout_never_blocks_the_logging_code() -> None:
     written = lines(stream)
     assert len(written) == 2 * HIGH_WATER + 1
     assert written[-1]["message"] == f"queued {2 * HIGH_WATER - 1}"
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_a_lone_surrogate_does_not_stop_the_writer(fmt: str) -> None:
+    # A str holding undecodable bytes (a file name read with surrogateescape) made the
+    # UTF-8 stream's write raise on the writer thread: the thread died, and this line and
+    # every later one were lost.
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8", write_through=True)
+    handle = configure_logging(
+        service="svc", instance="host-1", stream=stream, fmt="json" if fmt == "json" else "text"
+    )
+    log.info("file %s", "a\udcffb")
+    log.info("after, é")
+    handle.close()
+    written = raw.getvalue().decode("utf-8").splitlines()
+    assert len(written) == 2
+    if fmt == "json":
+        parsed = lines(io.StringIO(raw.getvalue().decode("utf-8")))
+        assert [line["message"] for line in parsed] == ["file a\udcffb", "after, é"]
+    else:
+        assert written[0].endswith("tests.logging file a\\udcffb")
+        assert written[1].endswith("tests.logging after, é")
