@@ -6,6 +6,7 @@ job ids on a line are those of the code that logged it.
 
 import json
 import logging
+import math
 import time
 
 from platform_core.logging.context import JOB_ID, REQUEST_ID
@@ -51,6 +52,16 @@ def _fields(record: logging.LogRecord) -> dict[str, LogValue]:
     return dict(fields_of(attached))
 
 
+_NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
+
+
+def _json_value(value: LogValue) -> LogValue:
+    """`value`, a NaN or infinity as the string `json.dumps` would write bare (not JSON)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return _NON_FINITE.get(value, "NaN")
+    return value
+
+
 class JsonFormatter(logging.Formatter):
     """One compact JSON object per record, with the service's static fields."""
 
@@ -75,7 +86,7 @@ class JsonFormatter(logging.Formatter):
             line["request_id"] = request_id
         if job_id is not None:
             line["job_id"] = job_id
-        line.update(_fields(record))
+        line.update((key, _json_value(value)) for key, value in _fields(record).items())
         exception = _exception_text(self, record)
         if exception is not None:
             line["exc_info"] = exception

@@ -272,3 +272,25 @@ def test_a_lone_surrogate_does_not_stop_the_writer(fmt: str) -> None:
     else:
         assert written[0].endswith("tests.logging file a\\udcffb")
         assert written[1].endswith("tests.logging after, é")
+
+
+def strict_json(line: str) -> dict[str, object]:
+    """`line` parsed as standard JSON (NaN and Infinity are not JSON)."""
+
+    def refuse(constant: str) -> object:
+        raise ValueError(f"not JSON: {constant}")
+
+    value: dict[str, object] = json.loads(line, parse_constant=refuse)
+    return value
+
+
+def test_non_finite_float_fields_stay_json() -> None:
+    # json.dumps writes NaN/Infinity bare by default, which is not JSON: log shippers
+    # drop or mangle such lines (a training loss of nan, for one).
+    stream = io.StringIO()
+    with configure_logging(service="svc", instance="host-1", stream=stream):
+        log.info("step", extra=log_fields(loss=float("nan"), up=float("inf"), down=-float("inf")))
+        log.info("step", extra=log_fields(loss=0.5))
+    first, second = (strict_json(line) for line in stream.getvalue().splitlines())
+    assert (first["loss"], first["up"], first["down"]) == ("NaN", "Infinity", "-Infinity")
+    assert second["loss"] == 0.5
