@@ -40,10 +40,19 @@ class FileInfo(BaseModel):
         )
 
 
-class FilePath(BaseModel):
-    """`{file_id}`: checked after the API key, so a bad id with no key is still 401."""
+FILE_ID_PATTERN = "^[0-9a-fA-F]{64}$"
 
-    file_id: str
+
+class FilePath(BaseModel):
+    """`{file_id}`: checked after the API key, so a bad id with no key is still 401.
+
+    The pattern is documented, not enforced here: the handler checks the id after the key.
+    """
+
+    file_id: str = Field(
+        description="the SHA-256 of the content, 64 hex characters (any case)",
+        json_schema_extra={"pattern": FILE_ID_PATTERN},
+    )
 
 
 class VerifyPath(BaseModel):

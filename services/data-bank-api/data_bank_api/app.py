@@ -60,6 +60,8 @@ SERVICE = "data-bank-api"
 MULTIPART_ALLOWANCE = 64 * 1024
 """How much larger than `MAX_FILE_BYTES` an upload's body may be (multipart framing)."""
 REFUSED_DRAIN_BYTES = 64 * 1024
+STORED_MEDIA_TYPE = "*/*"
+"""A download's documented media type: any, since it is the upload's part `Content-Type`."""
 
 logger = logging.getLogger("data_bank_api")
 
@@ -318,9 +320,9 @@ def build_app(settings: DataBankSettings, collaborators: Collaborators | None = 
             .to(upload_file),
             get(files)
             .path(FilePath)
-            .returns_raw("application/octet-stream", description="The file's content")
+            .returns_raw(STORED_MEDIA_TYPE, description="The file's content")
             .to(download_file),
-            head(files).path(FilePath).returns_raw("application/octet-stream").to(head_file),
+            head(files).path(FilePath).returns_raw(STORED_MEDIA_TYPE).to(head_file),
             get(files + "/info").path(FilePath).returns(FileInfo).to(file_info),
             delete(files).path(FilePath).returns_empty(status=204).to(delete_file),
             post("/admin/verify").returns(VerifyAccepted, status=202).to(start_verify),

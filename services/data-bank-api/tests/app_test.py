@@ -542,3 +542,41 @@ async def test_openapi_documents_the_routes(api: Api) -> None:
     assert isinstance(paths, dict)
     assert {"/files", "/files/{file_id}", "/files/{file_id}/info", "/admin/verify"} <= set(paths)
     assert "/admin/verify/{job_id}" in paths
+
+
+async def test_openapi_documents_downloads_of_any_media_type_and_the_id_pattern(
+    api: Api,
+) -> None:
+    # A download is served with the stored part Content-Type (text/plain here), so the
+    # document must not promise application/octet-stream only; and the id's form is given.
+    assert (await api.upload()).status_code == 201
+    served = await api.get(f"/files/{CONTENT_ID}")
+    assert served.headers["content-type"] == "text/plain"
+    document = json_object(await api.client.get("/openapi.json"))
+    paths = document["paths"]
+    assert isinstance(paths, dict)
+    for path, method in (
+        ("/files/{file_id}", "get"),
+        ("/files/{file_id}", "head"),
+        ("/files/{file_id}/info", "get"),
+        ("/files/{file_id}", "delete"),
+    ):
+        item = paths[path]
+        assert isinstance(item, dict)
+        operation = item[method]
+        assert isinstance(operation, dict)
+        parameters = operation["parameters"]
+        assert isinstance(parameters, list)
+        [parameter] = parameters
+        assert isinstance(parameter, dict)
+        schema = parameter["schema"]
+        assert isinstance(schema, dict)
+        assert schema["pattern"] == "^[0-9a-fA-F]{64}$"
+        if method in ("get", "head") and path == "/files/{file_id}":
+            responses = operation["responses"]
+            assert isinstance(responses, dict)
+            success = responses["200"]
+            assert isinstance(success, dict)
+            content = success["content"]
+            assert isinstance(content, dict)
+            assert set(content) == {"*/*"}
