@@ -59,11 +59,20 @@ class BatchingHandler(logging.Handler):
         self._pending: collections.deque[str] = collections.deque()
         self._wake = threading.Event()
         self._closing = False
+        self._writer_failure = "the log writer stopped"
         self._writer = threading.Thread(target=self._run, name="platform-log-writer", daemon=True)
         self._writer.start()
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Format `record` (here, with the emitting code's ids) and queue the line."""
+        """Format `record` (here, with the emitting code's ids) and queue the line.
+
+        Once the writer thread has died (its stream's write raised: a closed or broken
+        stdout), lines are no longer queued, where they would pile up unwritten: each
+        is reported on stderr as not written instead.
+        """
+        if not self._writer.is_alive():
+            sys.stderr.write(f"{self._writer_failure}; not written: {self.format(record)}\n")
+            return
         self._pending.append(writable(self.format(record)))
         if len(self._pending) >= HIGH_WATER:
             self._wake.set()
@@ -77,11 +86,15 @@ class BatchingHandler(logging.Handler):
             self._stream.flush()
 
     def _run(self) -> None:
-        while not self._closing:
-            self._wake.wait(FLUSH_INTERVAL_S)
-            self._wake.clear()
+        try:
+            while not self._closing:
+                self._wake.wait(FLUSH_INTERVAL_S)
+                self._wake.clear()
+                self._drain()
             self._drain()
-        self._drain()
+        except Exception as exc:
+            self._writer_failure = f"the log writer stopped: {type(exc).__name__}: {exc}"
+            raise
 
     def close(self) -> None:
         """Write everything queued and stop the writer thread."""

@@ -251,6 +251,39 @@ def test_a_slow_stdout_never_blocks_the_logging_code() -> None:
     assert written[-1]["message"] == f"queued {2 * HIGH_WATER - 1}"
 
 
+class BrokenStdout(io.StringIO):
+    """A stdout whose reader went away: every write raises BrokenPipeError."""
+
+    def write(self, text: str) -> int:
+        """Refuse `text`."""
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_lines_after_the_writer_died_go_to_stderr_not_to_the_queue(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    died: list[threading.ExceptHookArgs] = []
+    previous = threading.excepthook
+    threading.excepthook = died.append
+    try:
+        handle = configure_logging(service="svc", instance="i", stream=BrokenStdout())
+        log.info("first")
+        writers = [t for t in threading.enumerate() if t.name == "platform-log-writer"]
+        for writer in writers:
+            writer.join(30)
+        assert [type(args.exc_value) for args in died] == [BrokenPipeError]
+        log.info("second")
+        handle.close()
+    finally:
+        threading.excepthook = previous
+    report = capsys.readouterr().err.splitlines()
+    assert len(report) == 1
+    assert report[0].startswith(
+        "the log writer stopped: BrokenPipeError: [Errno 32] Broken pipe; not written: {"
+    )
+    assert '"message":"second"' in report[0]
+
+
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_a_lone_surrogate_does_not_stop_the_writer(fmt: str) -> None:
     # A str holding undecodable bytes (a file name read with surrogateescape) made the
