@@ -29,6 +29,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import socket
 import uuid
 from collections.abc import Sequence
@@ -176,10 +177,15 @@ class WorkerCounts:
     renewals: int = 0
 
 
+# what `int` takes and ENQUEUE writes: ASCII digits (`str.isdigit` also takes '²', which
+# `int` refuses), one optional minus sign
+_USER_ID = re.compile(r"-?[0-9]{1,20}")
+
+
 def _entry_job(entry: StreamEntry, deliveries: int) -> _Job | None:
     fields = entry.fields or {}
     job_id, user, task = fields.get("job"), fields.get("user"), fields.get("task")
-    if job_id is None or user is None or task is None or not user.lstrip("-").isdigit():
+    if job_id is None or user is None or task is None or _USER_ID.fullmatch(user) is None:
         return None
     return _Job(entry.id, job_id, int(user), task, deliveries)
 

@@ -115,6 +115,9 @@ async def test_malformed_stream_entries_are_dead_lettered(
 ) -> None:
     await redis.xadd(queue.keys.stream, {"junk": "1"})
     await redis.xadd(queue.keys.stream, {"job": "j", "user": "x", "task": "echo"})
+    # digits that `str.isdigit` takes and `int` refuses
+    await redis.xadd(queue.keys.stream, {"job": "k", "user": "\u00b2", "task": "echo"})
+    await redis.xadd(queue.keys.stream, {"job": "m", "user": "--5", "task": "echo"})
     job = await queue.enqueue(ECHO, Echo(text="fine"), user_id=-3)
     async with running(redis, "transcript", [ECHO.handler(echo)]):
         await events.finished(job.job_id)
@@ -122,6 +125,8 @@ async def test_malformed_stream_entries_are_dead_lettered(
     assert [(d.job_id, d.task, d.user_id, d.deliveries) for d in dead] == [
         ("", "", 0, 1),
         ("j", "echo", 0, 1),
+        ("k", "echo", 0, 1),
+        ("m", "echo", 0, 1),
     ]
     assert dead[0].reason == "malformed entry: {'junk': '1'}"
     assert await redis.run(commands.xlen(queue.keys.stream)) == 0
