@@ -24,7 +24,10 @@ class ServiceSettings(BaseModel):
     log_format: Literal["json", "text"] = Field(default="json", description="json or text")
     instance_id: str | None = Field(default=None, description="name of this replica in logs")
     shutdown_grace_s: float = Field(
-        default=20.0, gt=0, description="seconds in-flight requests get after SIGTERM"
+        default=20.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="seconds in-flight requests get after SIGTERM",
     )
 
 

@@ -131,6 +131,15 @@ def test_malformed_values_are_named_and_never_echoed() -> None:
     assert "eighty" not in str(caught.value)
 
 
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "0"])
+def test_the_shutdown_grace_is_a_finite_positive_number(value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(ServiceSettings, {"SHUTDOWN_GRACE_S": value})
+    (problem,) = caught.value.problems
+    assert problem.startswith("SHUTDOWN_GRACE_S is invalid: Input should be ")
+    assert problem.endswith("(expected: seconds in-flight requests get after SIGTERM)")
+
+
 @pytest.mark.parametrize(
     "url",
     ["redis://localhost:6379/0", "rediss://user:pw@cache.example:6380/1", "unix:///run/redis.sock"],
