@@ -404,14 +404,24 @@ def check_routes(routes: Sequence[Route[C]], reserved: frozenset[str] = frozense
     """Refuse declarations that cannot work: duplicates, path models not matching the path,
     paths the kit itself answers (`reserved`)."""
     seen: set[tuple[str, str]] = set()
+    spelled: dict[str, Route[C]] = {}
     names: set[str] = set()
     for each in routes:
         if each.path in reserved:
             raise ValueError(f"route {each.method} {each.path}: the kit answers this path itself")
-        key = (each.method, _PARAM.sub(r"{\1}", each.path))
+        shape = _PARAM.sub(r"{\1}", each.path)
+        key = (each.method, shape)
         if key in seen:
             raise ValueError(f"route {each.method} {each.path} is declared twice")
         seen.add(key)
+        first = spelled.setdefault(shape, each)
+        if first.path != each.path:
+            # two spellings would be two Starlette routes: the second one's methods
+            # would get a 405 from the first
+            raise ValueError(
+                f"route {each.method} {each.path}: {first.method} {first.path} declares "
+                "the same path with other parameter types; spell it the same way"
+            )
         if each.name in names:
             raise ValueError(f"route name {each.name!r} is used twice (operationIds are unique)")
         names.add(each.name)

@@ -32,6 +32,19 @@ def test_duplicate_routes() -> None:
         check_routes(routes)
 
 
+def test_one_path_is_spelled_one_way() -> None:
+    routes: list[Route[Ctx]] = [
+        get("/items/{item_id}").path(ItemPath).returns(Item).to(read_item),
+        delete("/items/{item_id:str}").path(ItemPath).returns(Item).to(read_item, name="gone"),
+    ]
+    with pytest.raises(
+        ValueError,
+        match=r"route DELETE /items/\{item_id:str\}: GET /items/\{item_id\} declares the same "
+        "path with other parameter types",
+    ):
+        check_routes(routes)
+
+
 def test_duplicate_names() -> None:
     routes: list[Route[Ctx]] = [
         get("/a").returns(Item).to(plain),
