@@ -409,7 +409,7 @@ def check_routes(routes: Sequence[Route[C]], reserved: frozenset[str] = frozense
     for each in routes:
         if each.path in reserved:
             raise ValueError(f"route {each.method} {each.path}: the kit answers this path itself")
-        shape = _PARAM.sub(r"{\1}", each.path)
+        shape = _PARAM.sub("{}", each.path)  # what Starlette matches: names and types aside
         key = (each.method, shape)
         if key in seen:
             raise ValueError(f"route {each.method} {each.path} is declared twice")
@@ -420,7 +420,7 @@ def check_routes(routes: Sequence[Route[C]], reserved: frozenset[str] = frozense
             # would get a 405 from the first
             raise ValueError(
                 f"route {each.method} {each.path}: {first.method} {first.path} declares "
-                "the same path with other parameter types; spell it the same way"
+                "the same path with other parameter names or types; spell it the same way"
             )
         if each.name in names:
             raise ValueError(f"route name {each.name!r} is used twice (operationIds are unique)")

@@ -40,9 +40,15 @@ def test_one_path_is_spelled_one_way() -> None:
     with pytest.raises(
         ValueError,
         match=r"route DELETE /items/\{item_id:str\}: GET /items/\{item_id\} declares the same "
-        "path with other parameter types",
+        "path with other parameter names or types",
     ):
         check_routes(routes)
+    renamed: list[Route[Ctx]] = [
+        get("/items/{item_id}").path(ItemPath).returns(Item).to(read_item),
+        get("/items/{id}").returns(Item).to(plain),
+    ]
+    with pytest.raises(ValueError, match=r"route GET /items/\{id\} is declared twice"):
+        check_routes(renamed)
 
 
 def test_duplicate_names() -> None:
