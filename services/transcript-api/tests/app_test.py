@@ -388,6 +388,7 @@ async def test_a_provider_failure_ends_the_job_failed(
     failed = events[-1]
     assert isinstance(failed, JobFailed)
     assert failed.error_kind == "system"
-    assert "speech-to-text request failed with HTTP 500" in failed.message
+    assert failed.message.startswith("speech-to-text request failed with HTTP 500")
     view = JobView.model_validate_json((await client.get(f"/v1/stt/jobs/{job_id}")).content)
     assert view.status == "failed"
+    assert view.error == failed.message

@@ -12,7 +12,13 @@ from pydantic import BaseModel, ConfigDict
 
 from platform_core.async_events import Domain
 from platform_core.errors import AppError
-from platform_workers.async_queue import JobContext, ResultRef, Task, UserError
+from platform_workers.async_queue import (
+    JobContext,
+    ResultRef,
+    SystemFailureError,
+    Task,
+    UserError,
+)
 from transcript_api.settings import TranscriptSettings
 from transcript_api.stt import SttPipeline
 from transcript_api.urls import YouTubeVideo
@@ -69,5 +75,5 @@ async def process_stt(pipeline: SttPipeline, payload: SttPayload, ctx: JobContex
     except AppError as exc:
         if exc.status < 500:
             raise UserError(exc.message) from exc
-        raise
+        raise SystemFailureError(exc.message) from exc
     return SttJobResult(url=video.url, video_id=video.video_id, text=result.text)

@@ -32,6 +32,7 @@ from platform_workers.async_queue.errors import (
     JobNotFoundError,
     LeaseLostError,
     QueueError,
+    SystemFailureError,
     TaskMismatchError,
     UserError,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "ResultRef",
     "RetryPolicy",
     "Runnable",
+    "SystemFailureError",
     "Task",
     "TaskMismatchError",
     "UnknownTaskError",

@@ -40,3 +40,13 @@ class UserError(Exception):
     retried. Any other exception is a `system` failure (retried if the task's policy
     allows).
     """
+
+
+class SystemFailureError(Exception):
+    """Raised by a handler for a failure that is not its input's fault (an upstream
+    service answered 502, say), with a message written for the job's status.
+
+    The job fails with `error_kind` `system` and this message as it is (other
+    exceptions are recorded as `Type: message`), and is retried if the task's policy
+    allows.
+    """

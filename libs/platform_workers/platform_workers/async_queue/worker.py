@@ -42,7 +42,12 @@ from platform_core.async_events import Domain, EventRoute, event_route
 from platform_core.logging import JOB_ID, log_fields
 from platform_workers.async_queue import lifecycle, scripts
 from platform_workers.async_queue.context import JobContext
-from platform_workers.async_queue.errors import LeaseLostError, QueueError, UserError
+from platform_workers.async_queue.errors import (
+    LeaseLostError,
+    QueueError,
+    SystemFailureError,
+    UserError,
+)
 from platform_workers.async_queue.keys import GROUP, QueueKeys
 from platform_workers.async_queue.replies import flags, maintenance, verdicts
 from platform_workers.async_queue.tasks import NO_RETRY, Completion, RetryPolicy, Runnable
@@ -623,6 +628,9 @@ class Worker:
             finish = self._cancelled(job, runnable)
         except UserError as exc:
             finish = self._failure(job, runnable, "user", str(exc) or type(exc).__name__)
+        except SystemFailureError as exc:
+            log.warning("queue %s: job %s (%s) failed: %s", self.domain, job.job_id, job.task, exc)
+            finish = self._failure(job, runnable, "system", str(exc) or type(exc).__name__)
         except Exception as exc:
             if timeout.expired():
                 message = f"timed out after {runnable.timeout_s}s"

@@ -14,6 +14,7 @@ from platform_workers.async_queue import (
     JobNotFoundError,
     Queue,
     ResultRef,
+    SystemFailureError,
     Task,
     TaskMismatchError,
     UserError,
@@ -186,11 +187,15 @@ async def test_failures_are_user_or_system_and_never_left_processing(
             raise UserError
         if payload.text == "wrong-type":
             return Echo(text="not a result")
+        if payload.text == "upstream":
+            raise SystemFailureError("YouTube answered 502")
+        if payload.text == "bare-upstream":
+            raise SystemFailureError
         raise ValueError("disk full")
 
     jobs = [
         await queue.enqueue(loose, Echo(text=text), user_id=5)
-        for text in ("user", "bare-user", "system", "wrong-type")
+        for text in ("user", "bare-user", "system", "wrong-type", "upstream", "bare-upstream")
     ]
     async with running(redis, "transcript", [loose.handler(judge)]):
         await events.finished(*(job.job_id for job in jobs))
@@ -201,6 +206,8 @@ async def test_failures_are_user_or_system_and_never_left_processing(
         ("user", "UserError"),
         ("system", "ValueError: disk full"),
         ("system", "TypeError: task echo returned Echo, not Echoed"),
+        ("system", "YouTube answered 502"),
+        ("system", "SystemFailureError"),
     ]
     for job in jobs:
         status = await queue.status(job.job_id)
