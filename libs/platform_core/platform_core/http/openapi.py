@@ -76,6 +76,10 @@ def _parameters(
     return parameters
 
 
+# statuses whose responses have no content (RFC 9110 §6.4.1)
+_NO_BODY_STATUSES = frozenset({204, 304})
+
+
 def _request_body(components: _Components, body: BodySpec) -> JsonObject | None:
     if body.kind == "none":
         return None
@@ -99,6 +103,17 @@ def _success(components: _Components, response: ResponseSpec) -> JsonObject:
     if content:
         described["content"] = content
     return described
+
+
+def _successes(components: _Components, response: ResponseSpec) -> dict[str, JsonObject]:
+    """The route's success responses: its status, then those it answers `also`."""
+    answers = {str(response.status): _success(components, response)}
+    for status, description in response.also:
+        other: JsonObject = {"description": description}
+        if status not in _NO_BODY_STATUSES:
+            other["content"] = {media_type: {} for media_type in response.media_types}
+        answers[str(status)] = other
+    return answers
 
 
 def _json_response(description: str, schema: JsonObject) -> JsonObject:
@@ -130,7 +145,7 @@ def _operation(components: _Components, route: Route[C], error: JsonObject) -> J
     if request_body is not None:
         operation["requestBody"] = request_body
     operation["responses"] = {
-        str(route.response.status): _success(components, route.response),
+        **_successes(components, route.response),
         "default": _json_response("Error (the platform's error envelope)", error),
     }
     return operation

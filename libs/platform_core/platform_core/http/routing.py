@@ -127,6 +127,7 @@ class ResponseSpec:
     model: type[BaseModel] | None = None
     media_types: tuple[str, ...] = ()
     description: str = "Success"
+    also: tuple[tuple[int, str], ...] = ()
 
 
 def path_params(template: str) -> tuple[str, ...]:
@@ -224,16 +225,25 @@ class Endpoint(Generic[B, Q, P]):
         )
 
     def stream(
-        self, *media_types: str, max_bytes: int | None = None
+        self,
+        *media_types: str,
+        max_bytes: int | None = None,
+        schema: type[BaseModel] | None = None,
     ) -> "Endpoint[BodyStream, Q, P]":
-        """The raw body as a `BodyStream` (uploads), documented with `media_types`."""
+        """The raw body as a `BodyStream` (uploads), documented with `media_types`.
+
+        The handler parses the body itself; `schema`, when given, is what the OpenAPI
+        document says the body holds (a JSON object the service reads field by field, a
+        multipart form's parts). It validates nothing.
+        """
+        spec = BodySpec("stream", schema, media_types or ("application/octet-stream",), max_bytes)
         return Endpoint(
             self.method,
             self.template,
             _stream_reader(max_bytes),
             self.read_query,
             self.read_path,
-            BodySpec("stream", None, media_types or ("application/octet-stream",), max_bytes),
+            spec,
             self.query_model,
             self.path_model,
         )
@@ -271,12 +281,22 @@ class Endpoint(Generic[B, Q, P]):
         )
 
     def returns_raw(
-        self, *media_types: str, status: int = 200, description: str = "Success"
+        self,
+        *media_types: str,
+        status: int = 200,
+        description: str = "Success",
+        also: Mapping[int, str] | None = None,
     ) -> "Responding[Response, B, Q, P]":
-        """The handler returns a Starlette `Response` itself (images, files, streams)."""
+        """The handler returns a Starlette `Response` itself (images, files, streams).
+
+        `also` documents the other successful statuses it may answer, each with its
+        description (`{206: "A byte range", 304: "Not modified"}`): with the same media
+        types, except 204 and 304, which carry no body.
+        """
         if not media_types:
             raise ValueError(f"{self.method} {self.template}: returns_raw needs a media type")
-        spec = ResponseSpec("raw", status, None, media_types, description)
+        more = tuple(sorted((also or {}).items()))
+        spec = ResponseSpec("raw", status, None, media_types, description, more)
         return Responding(self, spec, _as_is)
 
     def returns_empty(self, *, status: int = 204) -> "Responding[None, B, Q, P]":

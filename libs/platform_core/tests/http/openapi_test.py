@@ -122,6 +122,17 @@ async def test_other_bodies_and_responses(example: Starlette) -> None:
     echo = obj(at(spec, "paths", "/raw-echo", "put"))
     assert "summary" not in echo
     assert "description" not in echo
+    assert at(echo, "requestBody") == {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Note"}}},
+    }
+    assert at(echo, "responses") == {
+        "200": {"description": "Success", "content": {"application/octet-stream": {}}},
+        "206": {"description": "A part", "content": {"application/octet-stream": {}}},
+        "304": {"description": "Not modified"},
+        "default": at(upload, "responses", "default"),
+    }
+    assert list(obj(at(echo, "responses"))) == ["200", "206", "304", "default"]
 
 
 async def test_schemas_are_shared_components(example: Starlette) -> None:

@@ -145,6 +145,12 @@ class UploadResult(BaseModel):
     content_length: int | None
 
 
+class Note(BaseModel):
+    """What the raw-echo route documents as its body (it reads the bytes itself)."""
+
+    text: str
+
+
 class Echo(BaseModel):
     """Request details as the handler sees them."""
 
@@ -329,7 +335,10 @@ def example_routes() -> list[Route[Ctx]]:
         .returns(UploadResult)
         .to(upload),
         get("/image").returns_raw("image/png", description="A PNG").to(image),
-        put("/raw-echo").stream().returns_raw("application/octet-stream").to(raw_echo),
+        put("/raw-echo")
+        .stream("application/json", schema=Note)
+        .returns_raw("application/octet-stream", also={304: "Not modified", 206: "A part"})
+        .to(raw_echo),
         patch("/teapot").returns(Item).to(teapot),
         get("/boom").returns(Item).to(boom),
         get("/upstream").returns(Item).to(upstream),
