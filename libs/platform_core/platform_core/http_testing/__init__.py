@@ -9,11 +9,11 @@
 
 Both run the app's startup and shutdown; `httpx.AsyncClient` is the client, and
 `json_object(response)` reads a JSON body without `Any` (or parse it with your model:
-`Item.model_validate_json(response.content)`).
+`Item.model_validate_json(response.content)`); `json_at(value, "a", "b")` digs into it.
 """
 
 from platform_core.http_testing.clients import app_client, http_client
-from platform_core.http_testing.json_body import json_object
+from platform_core.http_testing.json_body import json_at, json_object
 from platform_core.http_testing.lifespan import LifespanError, lifespan
 from platform_core.http_testing.server import RunningServer, running_server
 
@@ -22,6 +22,7 @@ __all__ = [
     "RunningServer",
     "app_client",
     "http_client",
+    "json_at",
     "json_object",
     "lifespan",
     "running_server",

@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from platform_core.config import ServiceSettings
 from platform_core.http import Call, create_app, get, post, settings_only
 from platform_core.http.openapi import build_openapi, openapi_path
-from platform_core.http_testing import app_client, json_object
+from platform_core.http_testing import app_client, json_at, json_object
 
 
 class _Validate(Protocol):
@@ -38,13 +38,6 @@ def obj(value: JsonValue) -> dict[str, JsonValue]:
     return value
 
 
-def at(value: JsonValue, *path: str) -> JsonValue:
-    """The value at `path` inside nested objects."""
-    for key in path:
-        value = obj(value)[key]
-    return value
-
-
 async def test_the_example_document_is_valid_openapi_3_1(example: Starlette) -> None:
     spec = await document(example)
     validate(spec)
@@ -61,27 +54,27 @@ async def test_paths_and_operations(example: Starlette) -> None:
     paths = obj(spec["paths"])
     assert "/numbers/{n}" in paths
     assert set(obj(paths["/items/{item_id}"])) == {"get", "head", "delete"}
-    create = obj(at(spec, "paths", "/items", "post"))
+    create = obj(json_at(spec, "paths", "/items", "post"))
     assert create["operationId"] == "create_item"
     assert create["summary"] == "Create an item."
     assert create["description"] == "The id is the item's position."
-    assert at(create, "requestBody") == {
+    assert json_at(create, "requestBody") == {
         "required": True,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewItem"}}},
     }
     responses = obj(create["responses"])
     assert set(responses) == {"201", "default"}
-    assert at(responses, "201", "content", "application/json", "schema") == {
+    assert json_at(responses, "201", "content", "application/json", "schema") == {
         "$ref": "#/components/schemas/Item"
     }
-    assert at(responses, "default", "content", "application/json", "schema") == {
+    assert json_at(responses, "default", "content", "application/json", "schema") == {
         "$ref": "#/components/schemas/ErrorBody"
     }
 
 
 async def test_parameters(example: Starlette) -> None:
     spec = await document(example)
-    listing = obj(at(spec, "paths", "/items", "get"))
+    listing = obj(json_at(spec, "paths", "/items", "get"))
     parameters = listing["parameters"]
     assert isinstance(parameters, list)
     by_name = {str(obj(p)["name"]): obj(p) for p in parameters}
@@ -89,8 +82,8 @@ async def test_parameters(example: Starlette) -> None:
     assert by_name["limit"]["in"] == "query"
     assert by_name["limit"]["required"] is False
     assert by_name["limit"]["description"] == "how many to return"
-    assert at(by_name["limit"], "schema", "maximum") == 100
-    read = obj(at(spec, "paths", "/items/{item_id}", "get"))
+    assert json_at(by_name["limit"], "schema", "maximum") == 100
+    read = obj(json_at(spec, "paths", "/items/{item_id}", "get"))
     assert read["parameters"] == [
         {
             "name": "item_id",
@@ -105,51 +98,51 @@ async def test_parameters(example: Starlette) -> None:
             "description": "the item's id",
         }
     ]
-    assert "parameters" not in obj(at(spec, "paths", "/echo", "get"))
+    assert "parameters" not in obj(json_at(spec, "paths", "/echo", "get"))
 
 
 async def test_other_bodies_and_responses(example: Starlette) -> None:
     spec = await document(example)
-    upload = obj(at(spec, "paths", "/upload", "post"))
-    assert at(upload, "requestBody", "content") == {"application/octet-stream": {}}
-    image = obj(at(spec, "paths", "/image", "get"))
-    assert at(image, "responses", "200") == {
+    upload = obj(json_at(spec, "paths", "/upload", "post"))
+    assert json_at(upload, "requestBody", "content") == {"application/octet-stream": {}}
+    image = obj(json_at(spec, "paths", "/image", "get"))
+    assert json_at(image, "responses", "200") == {
         "description": "A PNG",
         "content": {"image/png": {}},
     }
-    removal = obj(at(spec, "paths", "/items/{item_id}", "delete"))
-    assert at(removal, "responses", "204") == {"description": "No content"}
-    echo = obj(at(spec, "paths", "/raw-echo", "put"))
+    removal = obj(json_at(spec, "paths", "/items/{item_id}", "delete"))
+    assert json_at(removal, "responses", "204") == {"description": "No content"}
+    echo = obj(json_at(spec, "paths", "/raw-echo", "put"))
     assert "summary" not in echo
     assert "description" not in echo
-    assert at(echo, "requestBody") == {
+    assert json_at(echo, "requestBody") == {
         "required": True,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Note"}}},
     }
-    assert at(echo, "responses") == {
+    assert json_at(echo, "responses") == {
         "200": {"description": "Success", "content": {"application/octet-stream": {}}},
         "206": {"description": "A part", "content": {"application/octet-stream": {}}},
         "304": {"description": "Not modified"},
-        "default": at(upload, "responses", "default"),
+        "default": json_at(upload, "responses", "default"),
     }
-    assert list(obj(at(echo, "responses"))) == ["200", "206", "304", "default"]
+    assert list(obj(json_at(echo, "responses"))) == ["200", "206", "304", "default"]
 
 
 async def test_schemas_are_shared_components(example: Starlette) -> None:
     spec = await document(example)
-    schemas = obj(at(spec, "components", "schemas"))
+    schemas = obj(json_at(spec, "components", "schemas"))
     assert {"ErrorBody", "Item", "ItemList", "NewItem", "Liveness", "Readiness"} <= set(schemas)
-    assert at(schemas, "ItemList", "properties", "items", "items") == {
+    assert json_at(schemas, "ItemList", "properties", "items", "items") == {
         "$ref": "#/components/schemas/Item"
     }
-    assert at(schemas, "ErrorBody", "required") == ["code", "message", "request_id"]
+    assert json_at(schemas, "ErrorBody", "required") == ["code", "message", "request_id"]
 
 
 async def test_health_routes_are_documented(example: Starlette) -> None:
     spec = await document(example)
-    ready = obj(at(spec, "paths", "/readyz", "get", "responses"))
+    ready = obj(json_at(spec, "paths", "/readyz", "get", "responses"))
     assert set(ready) == {"200", "503", "default"}
-    assert at(spec, "paths", "/healthz", "get", "operationId") == "healthz"
+    assert json_at(spec, "paths", "/healthz", "get", "operationId") == "healthz"
 
 
 async def ping(call: Call[ServiceSettings]) -> Item:

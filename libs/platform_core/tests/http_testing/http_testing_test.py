@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 from hypercorn.utils import LifespanFailureError
+from pydantic import JsonValue
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -16,6 +17,7 @@ from platform_core.http_testing import (
     LifespanError,
     app_client,
     http_client,
+    json_at,
     json_object,
     lifespan,
     running_server,
@@ -152,3 +154,13 @@ async def test_json_object_reads_objects_only() -> None:
         assert json_object(await client.get("/object")) == {"a": [1, {"b": None}]}
         with pytest.raises(ValueError, match="Input should be an object"):
             json_object(await client.get("/list"))
+
+
+def test_json_at_digs_into_objects_and_names_what_is_not_one() -> None:
+    document: dict[str, JsonValue] = {"a": {"b": [1, 2]}, "c": 3}
+    assert json_at(document, "a", "b") == [1, 2]
+    assert json_at(document) == document
+    with pytest.raises(KeyError):
+        json_at(document, "a", "x")
+    with pytest.raises(TypeError, match="expected a JSON object at 'd', got int"):
+        json_at(document, "c", "d")
