@@ -43,6 +43,15 @@ class FileInfo(BaseModel):
 FILE_ID_PATTERN = "^[0-9a-fA-F]{64}$"
 
 
+class UploadForm(BaseModel):
+    """`POST /files` as the OpenAPI document shows it: a form with one `file` part.
+
+    Documentation only: the upload streams through `multipart_upload`, which checks it.
+    """
+
+    file: bytes = Field(description="the content; its part's Content-Type is stored")
+
+
 class FilePath(BaseModel):
     """`{file_id}`: checked after the API key, so a bad id with no key is still 401.
 

@@ -26,7 +26,14 @@ from starlette.responses import Response
 
 from data_bank_api.api_errors import API_ERRORS, app_error
 from data_bank_api.api_keys import API_KEY_HEADER, ApiKeys, Scope
-from data_bank_api.api_models import FileInfo, FilePath, VerifyAccepted, VerifyPath, VerifyStatus
+from data_bank_api.api_models import (
+    FileInfo,
+    FilePath,
+    UploadForm,
+    VerifyAccepted,
+    VerifyPath,
+    VerifyStatus,
+)
 from data_bank_api.downloads import BlobResponse, get_response, head_response
 from data_bank_api.file_ids import parse_file_id
 from data_bank_api.files import OS_FILES, FileLayer
@@ -315,14 +322,21 @@ def build_app(settings: DataBankSettings, collaborators: Collaborators | None = 
         resources=resources(collaborators or Collaborators()),
         routes=[
             post("/files")
-            .stream(MULTIPART_FORM_DATA, max_bytes=body_limit(settings))
+            .stream(MULTIPART_FORM_DATA, max_bytes=body_limit(settings), schema=UploadForm)
             .returns(FileInfo, status=201)
             .to(upload_file),
             get(files)
             .path(FilePath)
-            .returns_raw(STORED_MEDIA_TYPE, description="The file's content")
+            .returns_raw(
+                STORED_MEDIA_TYPE,
+                description="The file's content",
+                also={206: "One byte range of the content", 304: "Not modified"},
+            )
             .to(download_file),
-            head(files).path(FilePath).returns_raw(STORED_MEDIA_TYPE).to(head_file),
+            head(files)
+            .path(FilePath)
+            .returns_raw(STORED_MEDIA_TYPE, also={304: "Not modified"})
+            .to(head_file),
             get(files + "/info").path(FilePath).returns(FileInfo).to(file_info),
             delete(files).path(FilePath).returns_empty(status=204).to(delete_file),
             post("/admin/verify").returns(VerifyAccepted, status=202).to(start_verify),

@@ -18,7 +18,7 @@ from data_bank_api.scrub import Scrubber
 from data_bank_api.settings import DataBankSettings
 from data_bank_testing.faults import GIB, FaultyFiles, FreeSpace, disk_full, io_error
 from platform_core.async_events import JobCompleted
-from platform_core.http_testing import app_client, json_object
+from platform_core.http_testing import app_client, json_at, json_object
 from platform_workers.async_queue import Queue, Runnable
 from platform_workers.async_queue_testing import ECHO, Echo, Events, running, wait_until
 from platform_workers.async_redis import open_redis
@@ -542,6 +542,19 @@ async def test_openapi_documents_the_routes(api: Api) -> None:
     assert isinstance(paths, dict)
     assert {"/files", "/files/{file_id}", "/files/{file_id}/info", "/admin/verify"} <= set(paths)
     assert "/admin/verify/{job_id}" in paths
+    upload = json_at(document, "paths", "/files", "post", "requestBody", "content")
+    assert upload == {
+        "multipart/form-data": {"schema": {"$ref": "#/components/schemas/UploadForm"}}
+    }
+    form = json_at(document, "components", "schemas", "UploadForm", "properties", "file")
+    assert json_at(form, "format") == "binary"
+    download = json_at(document, "paths", "/files/{file_id}", "get", "responses")
+    assert isinstance(download, dict)
+    assert sorted(download) == ["200", "206", "304", "default"]
+    assert json_at(download, "206", "content") == {"*/*": {}}
+    head = json_at(document, "paths", "/files/{file_id}", "head", "responses")
+    assert isinstance(head, dict)
+    assert sorted(head) == ["200", "304", "default"]
 
 
 async def test_openapi_documents_downloads_of_any_media_type_and_the_id_pattern(
