@@ -26,7 +26,7 @@ from qr_api.errors import QrInputError
 from qr_api.negotiation import choose_kind
 from qr_api.render import MEDIA_TYPES
 from qr_api.render_pool import REASON_BROKEN, RenderPool, RenderPoolBrokenError, process_pool
-from qr_api.request import QrOptions, parse_spec
+from qr_api.request import QrOptions, QrRequestDocument, parse_spec
 from qr_api.settings import QrSettings
 
 SERVICE = "qr-api"
@@ -72,7 +72,7 @@ def routes(max_body_bytes: int) -> list[Route[QrContext]]:
     """The service's own routes."""
     return [
         post("/v1/qr")
-        .stream("application/json", max_bytes=max_body_bytes)
+        .stream("application/json", max_bytes=max_body_bytes, schema=QrRequestDocument)
         .returns_raw("image/png", "image/svg+xml", description="The QR code")
         .to(render_qr)
     ]

@@ -60,6 +60,25 @@ class QrSpec(QrOptions):
     url: Annotated[str, Field(min_length=1)]
 
 
+class QrRequestDocument(BaseModel):
+    """The `POST /v1/qr` body as the OpenAPI document shows it.
+
+    Documentation only: `parse_spec` reads the body itself, in the original's order and
+    with its messages (see the module docstring), which a schema cannot express.
+    """
+
+    url: str = Field(description="the URL to encode; https:// is prepended when it has no scheme")
+    ecc: str | None = Field(default=None, description="L, M, Q or H (trimmed, any case)")
+    box_size: int | str | None = Field(
+        default=None, description=f"{BOX_SIZE_MIN}-{BOX_SIZE_MAX}, or a string of digits"
+    )
+    border: int | str | None = Field(
+        default=None, description=f"{BORDER_MIN}-{BORDER_MAX}, or a string of digits"
+    )
+    fill_color: str | None = Field(default=None, description="#RGB or #RRGGBB")
+    back_color: str | None = Field(default=None, description="#RGB or #RRGGBB")
+
+
 def parse_body(body: bytes) -> dict[str, JsonValue]:
     """The request's JSON object; malformed, non-UTF-8 or non-object bodies are mistakes."""
     try:

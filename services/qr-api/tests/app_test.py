@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from platform_core.config import load_settings
-from platform_core.http_testing import app_client
+from platform_core.http_testing import app_client, json_at, json_object
 from qr_api.app import QrContext, build_app, etag, readiness
 from qr_api.render import capacity_message
 from qr_api.render_pool import RenderPool
@@ -122,9 +122,19 @@ async def test_methods_and_routes(client: httpx.AsyncClient) -> None:
 
 
 async def test_openapi_documents_the_route(client: httpx.AsyncClient) -> None:
-    document = (await client.get("/openapi.json")).text
-    assert '"/v1/qr"' in document
-    assert "image/svg+xml" in document
+    document = json_object(await client.get("/openapi.json"))
+    operation = json_at(document, "paths", "/v1/qr", "post")
+    assert json_at(operation, "requestBody", "content") == {
+        "application/json": {"schema": {"$ref": "#/components/schemas/QrRequestDocument"}}
+    }
+    body = json_at(document, "components", "schemas", "QrRequestDocument")
+    assert json_at(body, "required") == ["url"]
+    properties = json_at(body, "properties")
+    assert isinstance(properties, dict)
+    assert set(properties) == {"url", "ecc", "box_size", "border", "fill_color", "back_color"}
+    images = json_at(operation, "responses", "200", "content")
+    assert isinstance(images, dict)
+    assert set(images) == {"image/png", "image/svg+xml"}
 
 
 def test_etag_is_the_quoted_sha256() -> None:
