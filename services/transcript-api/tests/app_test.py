@@ -3,6 +3,7 @@ job must run, the worker in the same event loop."""
 
 import asyncio
 import json
+import pathlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -20,6 +21,7 @@ from transcript_api.app import JobView, build_app
 from transcript_api.jobs import SttPayload
 from transcript_api.settings import TranscriptSettings
 from transcript_api.worker import run
+from transcript_api_testing.audio import make_audio, silence
 from transcript_api_testing.events import job_events
 from transcript_api_testing.fake_openai import FakeOpenAI, server_error
 from transcript_api_testing.fake_youtube import FakeSubtitle, FakeVideo, FakeYouTube
@@ -369,6 +371,24 @@ async def test_a_user_error_ends_the_job_failed(
         "Video is too long for STT (>60 seconds).",
     )
     assert (view.status, view.error, view.text) == ("failed", failed.message, None)
+
+
+@pytest.mark.usefixtures("worker")
+async def test_a_job_with_nothing_said_completes_with_empty_text(
+    client: httpx.AsyncClient,
+    settings: TranscriptSettings,
+    fake_youtube: FakeYouTube,
+    tmp_path: pathlib.Path,
+) -> None:
+    quiet = await make_audio(tmp_path / "quiet.webm", [silence(3)])
+    fake_youtube.add(FakeVideo(VID, duration=3.0, audio=quiet.read_bytes()))
+    response = await post(client, "/v1/stt/jobs", {"url": URL, "user_id": 7})
+    job_id = str(json_object(response)["job_id"])
+    async with open_redis(settings.redis_url) as redis:
+        events = await job_events(redis, job_id)
+    assert isinstance(events[-1], JobCompleted)
+    view = JobView.model_validate_json((await client.get(f"/v1/stt/jobs/{job_id}")).content)
+    assert (view.status, view.text, view.error) == ("completed", "", None)
 
 
 @pytest.mark.usefixtures("worker")

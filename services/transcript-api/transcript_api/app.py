@@ -225,7 +225,7 @@ async def read_job(call: Call[Ctx, NoBody, NoQuery, JobPath]) -> JobView:
         url=job.payload.url,
         video_id=job.payload.video_id,
         error=job.error or None,
-        text=result.text if result is not None and result.text else None,
+        text=result.text if result is not None else None,
     )
 
 
