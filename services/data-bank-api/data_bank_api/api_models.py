@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from data_bank_api.engine import StoredFile
+from data_bank_api.file_ids import FILE_ID_PATTERN
 from data_bank_api.scrub import ScrubReport
 
 
@@ -38,9 +39,6 @@ class FileInfo(BaseModel):
             content_type=stored.content_type,
             created_at=stored.created_at,
         )
-
-
-FILE_ID_PATTERN = "^[0-9a-fA-F]{64}$"
 
 
 class UploadForm(BaseModel):

@@ -2,7 +2,9 @@
 
 import re
 
-_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+FILE_ID_PATTERN = "^[0-9a-fA-F]{64}$"
+"""What a file id looks like, as the OpenAPI document states it."""
+_HEX64 = re.compile(FILE_ID_PATTERN)
 
 
 class InvalidFileIdError(ValueError):
