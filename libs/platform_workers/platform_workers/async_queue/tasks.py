@@ -16,6 +16,7 @@ job = await queue.enqueue(RESIZE, Resize(file_id="f", width=64), user_id=7)
 await run_worker(settings, [RESIZE.handler(resize)])
 """
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
@@ -59,14 +60,14 @@ class RetryPolicy:
 
     def delay_ms(self, attempt: int) -> int:
         """The wait before the attempt after `attempt`, in ms."""
-        # grown step by step up to the cap: `multiplier ** (attempt - 1)` overflows a
-        # float (OverflowError) for a large attempt number
-        delay = self.backoff_s
-        for _ in range(attempt - 1):
-            if delay >= self.max_backoff_s:
-                break
-            delay *= self.multiplier
-        return round(min(delay, self.max_backoff_s) * 1000)
+        base, cap, steps = self.backoff_s, self.max_backoff_s, attempt - 1
+        if steps <= 0 or base == 0 or base >= cap or self.multiplier == 1:
+            return round(min(base, cap) * 1000)
+        # `multiplier ** steps` overflows a float (OverflowError) for a large attempt
+        # number: past the number of steps that reaches the cap, the delay is the cap
+        if steps >= math.log(cap / base, self.multiplier):
+            return round(cap * 1000)
+        return round(min(base * self.multiplier**steps, cap) * 1000)
 
 
 NO_RETRY = RetryPolicy()

@@ -31,6 +31,18 @@ def test_retry_policy_backoff_and_limits() -> None:
     assert [policy.retries_after(n) for n in (1, 3, 4)] == [True, True, False]
     assert not NO_RETRY.retries_after(1)
     assert NO_RETRY.delay_ms(1) == 0
+    assert NO_RETRY.delay_ms(10**12) == 0
+
+
+def test_backoff_of_a_retry_forever_policy_is_worked_out_at_once() -> None:
+    # a delay grown step by step would take 10**12 steps here (a hang, not a slow test)
+    constant = RetryPolicy(max_attempts=10**12, backoff_s=1.5, multiplier=1)
+    assert constant.delay_ms(10**12) == 1_500
+    growing = RetryPolicy(max_attempts=10**12, backoff_s=1e-300, multiplier=1.0000001)
+    assert growing.delay_ms(10**12) == 3_600_000
+    assert growing.delay_ms(1) == 0
+    at_cap = RetryPolicy(max_attempts=5, backoff_s=90, max_backoff_s=60)
+    assert [at_cap.delay_ms(n) for n in (1, 4)] == [60_000, 60_000]
     with pytest.raises(ValueError, match="max_attempts"):
         RetryPolicy(max_attempts=0)
     with pytest.raises(ValueError, match="negative"):
