@@ -22,7 +22,13 @@ from platform_workers.async_queue.errors import (
     TaskMismatchError,
 )
 from platform_workers.async_queue.job import Job, parse_job, typed_result
-from platform_workers.async_queue.keys import GROUP, QueueKeys, check_job_id
+from platform_workers.async_queue.keys import (
+    GROUP,
+    USER_ID_MAX,
+    USER_ID_MIN,
+    QueueKeys,
+    check_job_id,
+)
 from platform_workers.async_queue.status import JobStatus, parse_status
 from platform_workers.async_queue.tasks import P, R, Task
 from platform_workers.async_redis import RedisClient, RedisReplyError, commands
@@ -106,6 +112,8 @@ class Queue:
         """
         if not isinstance(payload, task.payload):
             raise TypeError(f"task {task.name} takes {task.payload.__name__}")
+        if not USER_ID_MIN <= user_id <= USER_ID_MAX:
+            raise ValueError(f"user_id must be a signed 64-bit integer, got {user_id}")
         if delay is not None and run_at is not None:
             raise ValueError("give delay or run_at, not both")
         if run_at is not None:

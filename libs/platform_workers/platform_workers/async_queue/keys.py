@@ -14,6 +14,10 @@ GROUP = "workers"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 
 
+# user ids (0 for system jobs) are signed 64-bit integers, as the events carry them
+USER_ID_MIN, USER_ID_MAX = -(2**63), 2**63 - 1
+
+
 def check_job_id(job_id: str) -> str:
     """A job id: 1-128 characters of letters, digits and `_.:-`, not starting with punctuation."""
     if not _ID.match(job_id):

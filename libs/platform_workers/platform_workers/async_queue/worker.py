@@ -182,9 +182,9 @@ class WorkerCounts:
     renewals: int = 0
 
 
-# what `int` takes and ENQUEUE writes: ASCII digits (`str.isdigit` also takes '²', which
-# `int` refuses), one optional minus sign
-_USER_ID = re.compile(r"-?[0-9]{1,20}")
+# what `Queue.enqueue` writes: a signed 64-bit integer in ASCII digits (`str.isdigit`
+# also takes '²', which `int` refuses)
+_USER_ID = re.compile(r"-?[0-9]{1,19}")
 
 
 def _entry_job(entry: StreamEntry, deliveries: int) -> _Job | None:

@@ -73,6 +73,18 @@ async def test_enqueue_checks_its_arguments(queue: Queue) -> None:
         await queue.enqueue(ECHO, Echo(text="x"), user_id=1, run_at=datetime(2030, 1, 1))
     with pytest.raises(ValueError, match="invalid job id"):
         await queue.enqueue(ECHO, Echo(text="x"), user_id=1, job_id="a b")
+    for user_id in (2**63, -(2**63) - 1):
+        with pytest.raises(ValueError, match="user_id must be a signed 64-bit integer"):
+            await queue.enqueue(ECHO, Echo(text="x"), user_id=user_id)
+
+
+async def test_the_widest_user_ids_run(redis: RedisClient, queue: Queue, events: Events) -> None:
+    widest = (2**63 - 1, -(2**63))
+    jobs = [await queue.enqueue(ECHO, Echo(text="x"), user_id=user_id) for user_id in widest]
+    async with running(redis, "transcript", [ECHO.handler(echo)]):
+        await events.finished(*(job.job_id for job in jobs))
+    completed = [events.event(job.job_id, "completed") for job in jobs]
+    assert [event.user_id for event in completed] == list(widest)
 
 
 async def test_a_job_runs_with_status_events_and_typed_result(
