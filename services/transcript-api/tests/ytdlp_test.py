@@ -24,7 +24,13 @@ from transcript_api.ytdlp import (
     YtDlpLog,
     load_yt_dlp,
 )
-from transcript_api_testing.fake_youtube import AudioExt, FakeSubtitle, FakeVideo, FakeYouTube
+from transcript_api_testing.fake_youtube import (
+    AUDIO_BLOCK,
+    AudioExt,
+    FakeSubtitle,
+    FakeVideo,
+    FakeYouTube,
+)
 
 VID = "abcdefghijk"
 VIDEO = YouTubeVideo(VID)
@@ -63,13 +69,14 @@ async def test_audio_download(
 async def test_an_aborted_download_stops_at_its_next_block(
     fake_youtube: FakeYouTube, ytdlp: YtDlp, offload: Offload, tmp_path: pathlib.Path
 ) -> None:
-    fake_youtube.add(FakeVideo(VID, audio=AUDIO, audio_block_delay_s=0.05))
+    # the fake sends one block and holds the rest: only an abort ends this download
+    fake_youtube.add(FakeVideo(VID, audio=AUDIO, hold_audio=True))
     probe = await offload.run(ytdlp.probe, VIDEO)
     abort = threading.Event()
     abort.set()
     with pytest.raises(DownloadAbortedError, match="audio download of abcdefghijk aborted"):
         await offload.run(ytdlp.download_audio, VIDEO, probe, tmp_path, abort)
-    assert fake_youtube.audio_bytes_sent < len(AUDIO)
+    assert fake_youtube.audio_bytes_sent == AUDIO_BLOCK
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,11 @@ and subtitle tracks whose URLs point back here, so yt-dlp's real downloaders fet
 
 Every response waits `latency_s` first (the benchmark's 200 ms YouTube). A video can
 serve no audio (404), truncated audio (the body stops short of its Content-Length),
-audio in 1 KiB blocks with a pause before each (`audio_block_delay_s`: a download that
-is still running when the test needs it to be), or subtitle tracks that fail. `requests`
-records each path served, `cookies` the `Cookie` header each request carried,
-`audio_bytes_sent` the audio bytes handed to the server so far (`audio_started` is set
-with the first block of a slow one).
+held audio (`hold_audio`: the first 1 KiB block, then nothing until the test sets
+`audio_release`; a download still running when the test needs it to be), or subtitle
+tracks that fail. `requests` records each path served, `cookies` the `Cookie` header
+each request carried, `audio_bytes_sent` the audio bytes handed to the server so far
+(`audio_started` is set once the first block of held audio is).
 """
 
 import asyncio
@@ -55,7 +55,7 @@ class FakeVideo:
     audio: bytes | None = None
     audio_ext: AudioExt = "webm"
     truncate_audio: bool = False
-    audio_block_delay_s: float = 0.0
+    hold_audio: bool = False
     subtitles: Mapping[str, Sequence[FakeSubtitle]] = field(default_factory=dict)
     automatic_captions: Mapping[str, Sequence[FakeSubtitle]] = field(default_factory=dict)
 
@@ -94,6 +94,7 @@ class FakeYouTube:
         self.cookies: list[str | None] = []
         self.audio_bytes_sent = 0
         self.audio_started = asyncio.Event()
+        self.audio_release = asyncio.Event()
         self.app = Starlette(
             routes=[
                 Route("/info/{video_id}", self._info),
@@ -151,19 +152,18 @@ class FakeYouTube:
         if video.truncate_audio:
             half = video.audio[: len(video.audio) // 2]
             return Response(half, media_type=media_type, headers=declared)
-        if video.audio_block_delay_s:
-            blocks = self._slowly(video.audio, video.audio_block_delay_s)
-            return StreamingResponse(blocks, media_type=media_type, headers=declared)
+        if video.hold_audio:
+            held = self._held(video.audio)
+            return StreamingResponse(held, media_type=media_type, headers=declared)
         self.audio_bytes_sent += len(video.audio)
         return Response(video.audio, media_type=media_type)
 
-    async def _slowly(self, audio: bytes, delay_s: float) -> AsyncIterator[bytes]:
-        for start in range(0, len(audio), AUDIO_BLOCK):
-            await asyncio.sleep(delay_s)
-            block = audio[start : start + AUDIO_BLOCK]
+    async def _held(self, audio: bytes) -> AsyncIterator[bytes]:
+        for block in (audio[:AUDIO_BLOCK], audio[AUDIO_BLOCK:]):
             self.audio_bytes_sent += len(block)
             self.audio_started.set()
             yield block
+            await self.audio_release.wait()
 
     async def _subtitle(self, request: Request) -> Response:
         video = await self._enter(request)

@@ -1,12 +1,14 @@
 """The fake YouTube over HTTP, and the yt-dlp plugin that claims YouTube URLs for it."""
 
+import asyncio
+
 import pytest
 
 from platform_core.http_testing import http_client, json_object
 from transcript_api.offload import Offload
 from transcript_api.urls import YouTubeVideo
 from transcript_api.ytdlp import YtDlp, load_yt_dlp
-from transcript_api_testing.fake_youtube import FakeSubtitle, FakeVideo, FakeYouTube
+from transcript_api_testing.fake_youtube import AUDIO_BLOCK, FakeSubtitle, FakeVideo, FakeYouTube
 from transcript_api_testing.youtube_ie import FakeYouTubeUnsetError
 
 VID = "abcdefghijk"
@@ -62,15 +64,18 @@ async def test_latency_and_truncated_audio(fake_youtube: FakeYouTube) -> None:
             await client.get(f"/audio/{VID}.webm")
 
 
-async def test_slow_audio_comes_in_blocks(fake_youtube: FakeYouTube) -> None:
+async def test_held_audio_waits_after_its_first_block(fake_youtube: FakeYouTube) -> None:
     audio = bytes(range(256)) * 10
-    fake_youtube.add(FakeVideo(VID, audio=audio, audio_block_delay_s=0.01))
+    fake_youtube.add(FakeVideo(VID, audio=audio, hold_audio=True))
     async with http_client(fake_youtube.base_url) as client:
-        assert not fake_youtube.audio_started.is_set()
-        response = await client.get(f"/audio/{VID}.webm")
+        fetch = asyncio.create_task(client.get(f"/audio/{VID}.webm"))
+        await fake_youtube.audio_started.wait()
+        assert fake_youtube.audio_bytes_sent == AUDIO_BLOCK
+        assert not fetch.done()
+        fake_youtube.audio_release.set()
+        response = await fetch
     assert response.content == audio
     assert response.headers["content-length"] == str(len(audio))
-    assert fake_youtube.audio_started.is_set()
     assert fake_youtube.audio_bytes_sent == len(audio)
 
 
