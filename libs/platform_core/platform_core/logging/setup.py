@@ -59,6 +59,8 @@ class BatchingHandler(logging.Handler):
         self._pending: collections.deque[str] = collections.deque()
         self._wake = threading.Event()
         self._closing = False
+        self._writing: list[str] = []  # the batch being written
+        self._dead = False  # set, under the handler's lock, as the writer thread dies
         self._writer_failure = "the log writer stopped"
         self._writer = threading.Thread(target=self._run, name="platform-log-writer", daemon=True)
         self._writer.start()
@@ -68,22 +70,28 @@ class BatchingHandler(logging.Handler):
 
         Once the writer thread has died (its stream's write raised: a closed or broken
         stdout), lines are no longer queued, where they would pile up unwritten: each
-        is reported on stderr as not written instead.
+        is reported on stderr as not written instead, as are the lines the writer held
+        when it died. (`logging` calls `emit` with the handler's lock held.)
         """
-        if not self._writer.is_alive():
-            sys.stderr.write(f"{self._writer_failure}; not written: {self.format(record)}\n")
+        line = writable(self.format(record))
+        if self._dead:
+            self._report_unwritten([line])
             return
-        self._pending.append(writable(self.format(record)))
+        self._pending.append(line)
         if len(self._pending) >= HIGH_WATER:
             self._wake.set()
 
+    def _report_unwritten(self, lines: list[str]) -> None:
+        failure = self._writer_failure
+        sys.stderr.write("".join(f"{failure}; not written: {line}\n" for line in lines))
+
     def _drain(self) -> None:
-        lines: list[str] = []
         while self._pending:
-            lines.append(self._pending.popleft())
-        if lines:
-            self._stream.write("\n".join(lines) + "\n")
+            self._writing.append(self._pending.popleft())
+        if self._writing:
+            self._stream.write("\n".join(self._writing) + "\n")
             self._stream.flush()
+            self._writing.clear()
 
     def _run(self) -> None:
         try:
@@ -93,7 +101,14 @@ class BatchingHandler(logging.Handler):
                 self._drain()
             self._drain()
         except Exception as exc:
-            self._writer_failure = f"the log writer stopped: {type(exc).__name__}: {exc}"
+            self.acquire()  # no line is queued meanwhile: each one is reported once
+            try:
+                self._writer_failure = f"the log writer stopped: {type(exc).__name__}: {exc}"
+                self._dead = True
+                self._report_unwritten([*self._writing, *self._pending])
+                self._pending.clear()
+            finally:
+                self.release()
             raise
 
     def close(self) -> None:
