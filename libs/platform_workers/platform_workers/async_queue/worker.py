@@ -405,6 +405,11 @@ class Worker:
 
     # --- slots -----------------------------------------------------------------------
 
+    def _script_prefix(self) -> list[Arg]:
+        """The ARGV every job script starts with: the events route, the group, this consumer."""
+        route = self.route
+        return [route.channel, route.field, route.trim, route.maxlen, GROUP, self.id]
+
     def _holding_limit(self) -> int:
         """How many pending entries to list when checking this worker's ownership."""
         return len(self._held) + self.config.concurrency + 16
@@ -555,12 +560,7 @@ class Worker:
                 event = lifecycle.started(self.domain, job.job_id, job.user_id)
                 batch.append([job.entry, job.deliveries, job.job_id, "run", event, ""])
         args: list[Arg] = [
-            route.channel,
-            route.field,
-            route.trim,
-            route.maxlen,
-            GROUP,
-            self.id,
+            *self._script_prefix(),
             cfg.dead_maxlen,
             self._holding_limit(),
             json.dumps(batch),
@@ -691,12 +691,7 @@ class Worker:
             scripts.PROGRESS,
             [self.keys.stream, route.stream, self.keys.job(job.job_id)],
             [
-                route.channel,
-                route.field,
-                route.trim,
-                route.maxlen,
-                GROUP,
-                self.id,
+                *self._script_prefix(),
                 job.entry,
                 job.deliveries,
                 percent,
@@ -743,12 +738,7 @@ class Worker:
                 ]
             )
         args: list[Arg] = [
-            route.channel,
-            route.field,
-            route.trim,
-            route.maxlen,
-            GROUP,
-            self.id,
+            *self._script_prefix(),
             self._holding_limit(),
             json.dumps(jobs),
         ]
