@@ -12,6 +12,16 @@ def _pypi_repository_impl(rctx):
     lock = rctx.path(rctx.attr.requirements_lock)
     generator = rctx.path(rctx.attr._generator)
 
+    # Wheels that lie on the machine's disk rather than on the index (the CPU build of
+    # torch: PyPI's torch is the CUDA build). `--isolated` ignores pip's environment, so
+    # the machine's PIP_FIND_LINKS and `find_links` are passed explicitly; a location that
+    # does not exist is left out, and a locked wheel found nowhere fails the install.
+    links = [d for d in rctx.attr.find_links + rctx.os.environ.get("PIP_FIND_LINKS", "").split(" ") if d]
+    find_links = []
+    for d in links:
+        if rctx.path(d).exists and d not in find_links:
+            find_links.append(d)
+
     install = rctx.execute(
         [
             python,
@@ -29,6 +39,7 @@ def _pypi_repository_impl(rctx):
             "/etc/ssl/certs/ca-certificates.crt",
             "--index-url",
             rctx.attr.index_url,
+        ] + ["--find-links=" + d for d in find_links] + [
             "--target",
             "_staging",
             "-r",
@@ -51,6 +62,7 @@ def _pypi_repository_impl(rctx):
 
 pypi_repository = repository_rule(
     implementation = _pypi_repository_impl,
+    environ = ["PIP_FIND_LINKS"],
     doc = "Installs a hashed lock file and exposes one py_library per distribution.",
     attrs = {
         "requirements_lock": attr.label(mandatory = True, allow_single_file = True),
@@ -59,7 +71,10 @@ pypi_repository = repository_rule(
         "restricted": attr.string_dict(
             doc = "distribution name -> package_group label that may depend on it (others are public)",
         ),
-        "timeout": attr.int(default = 900),
+        "find_links": attr.string_list(
+            doc = "local wheel directories pip also searches (beside the machine's PIP_FIND_LINKS)",
+        ),
+        "timeout": attr.int(default = 1800),
         "_generator": attr.label(default = "//tools/python:pypi_generate.py", allow_single_file = True),
     },
 )
