@@ -1,9 +1,10 @@
 """The settings every service shares, defined once."""
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from platform_core.config.loader import env_var_name
 from platform_core.config.types import LogLevel, Port, RedisUrl
 
 
@@ -37,3 +38,33 @@ class RedisSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     redis_url: RedisUrl = Field(description="a redis:// or rediss:// URL")
+
+
+class ApiKeySettings(BaseModel):
+    """One API key for a service's protected routes, or the explicit choice to run open.
+
+    `API_KEY`: the key every protected route needs (`X-API-Key`). `API_KEY_ENABLED`
+    (default `true`): `false` runs the service without checking any key, an explicit
+    choice that the app logs as a warning at startup. With the check enabled, a missing
+    (or blank) `API_KEY` stops startup: an empty key never silently switches auth off.
+    A service renames the variables by redeclaring the fields with an alias
+    (`api_key: str | None = Field(default=None, alias="SECURITY__API_KEY")`).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    api_key: str | None = Field(default=None, description="the key protected routes need")
+    api_key_enabled: bool = Field(
+        default=True, description="true, or false to run without checking API keys"
+    )
+
+    @model_validator(mode="after")
+    def _key_or_explicitly_open(self) -> Self:
+        if self.api_key_enabled and (self.api_key is None or not self.api_key.strip()):
+            key = env_var_name(type(self), "api_key")
+            switch = env_var_name(type(self), "api_key_enabled")
+            raise ValueError(
+                f"{key} is required while {switch} is true "
+                f"(set {switch}=false to run without checking API keys)"
+            )
+        return self

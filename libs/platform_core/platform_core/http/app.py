@@ -15,6 +15,9 @@ from starlette.routing import Route as StarletteRoute
 from starlette.types import ExceptionHandler
 
 from platform_core.health import ReadinessCheck, all_of, health_routes
+from platform_core.http.auth import Auth, KeyCheck, OpenAccess
+from platform_core.http.dispatch import Serve, dispatcher
+from platform_core.http.domain_errors import ErrorRule, ErrorTable
 from platform_core.http.error_handling import ErrorMiddleware, http_exception_handler
 from platform_core.http.middleware import AccessLogMiddleware, RequestIdMiddleware
 from platform_core.http.openapi import build_openapi, openapi_json
@@ -72,34 +75,62 @@ async def settings_only(settings: S) -> AsyncIterator[S]:
     yield settings
 
 
+def _key_check(route: Route[C], auth: Auth | None) -> KeyCheck | None:
+    """The route's key check: None for an open route, or when the app runs `OpenAccess`."""
+    if route.scope is None or isinstance(auth, OpenAccess):
+        return None
+    if auth is None:
+        raise ValueError(
+            f"route {route.method} {route.path} requires the {route.scope!r} scope, "
+            "but create_app was given no auth"
+        )
+    return auth.guard(route.scope)
+
+
 def _endpoint(
-    by_method: dict[str, Route[C]], running: _Running[C]
+    by_method: dict[str, Serve[C]], running: _Running[C]
 ) -> Callable[[Request], Awaitable[Response]]:
     """One endpoint for all methods of a path (HEAD goes to GET unless declared itself)."""
-    invokers = {method: each.invoke for method, each in by_method.items()}
-    if "HEAD" not in invokers and "GET" in invokers:
-        invokers["HEAD"] = invokers["GET"]
+    serving = dict(by_method)
+    if "HEAD" not in serving and "GET" in serving:
+        serving["HEAD"] = serving["GET"]
 
     async def endpoint(request: Request) -> Response:
-        return await invokers[request.method](request, running.ctx)
+        return await serving[request.method](request, running.ctx)
 
     return endpoint
 
 
-def _starlette_routes(routes: Sequence[Route[C]], running: _Running[C]) -> list[BaseRoute]:
+def _starlette_routes(
+    routes: Sequence[Route[C]], running: _Running[C], auth: Auth | None, errors: ErrorTable
+) -> list[BaseRoute]:
     """One Starlette route per path, so that a 405 lists every allowed method."""
-    by_path: dict[str, dict[str, Route[C]]] = {}
+    by_path: dict[str, dict[str, Serve[C]]] = {}
+    names: dict[str, str] = {}
     for each in routes:
-        by_path.setdefault(each.path, {})[each.method] = each
+        serve = dispatcher(each, _key_check(each, auth), errors)
+        by_path.setdefault(each.path, {})[each.method] = serve
+        names.setdefault(each.path, each.name)
     return [
         StarletteRoute(
             starlette_template(path),
             _endpoint(by_method, running),
             methods=list(by_method),
-            name=next(iter(by_method.values())).name,
+            name=names[path],
         )
         for path, by_method in by_path.items()
     ]
+
+
+def _log_open_access(auth: Auth | None, routes: Sequence[Route[C]]) -> None:
+    if isinstance(auth, OpenAccess):
+        opened = [f"{each.method} {each.path}" for each in routes if each.scope is not None]
+        logger.warning(
+            "API keys are not checked (%s): %d protected route(s) are open",
+            auth.reason,
+            len(opened),
+            extra=log_fields(reason=auth.reason, open_routes=", ".join(opened)),
+        )
 
 
 def create_app(
@@ -109,6 +140,8 @@ def create_app(
     resources: Callable[[S], AbstractAsyncContextManager[C]],
     routes: Sequence[Route[C]],
     readiness: Callable[[C], Sequence[ReadinessCheck]] = no_checks,
+    auth: Auth | None = None,
+    errors: Sequence[ErrorRule] = (),
     version: str = "1.0.0",
     description: str | None = None,
 ) -> Starlette:
@@ -118,15 +151,24 @@ def create_app(
       is `call.ctx` in every handler (`settings_only` when there is nothing to open).
     - `routes`: the service's routes (`post(...).body(...).returns(...).to(handler)`).
     - `readiness(ctx)`: the checks `/readyz` runs, in order (e.g. Redis PING, a live worker).
-    - `/healthz`, `/readyz` and `/openapi.json` (OpenAPI 3.1, titled `service`) are added.
+    - `auth`: the keys that open the scopes routes `requires` (`ApiKeys`), or `OpenAccess`
+      (no key is checked: logged as a warning at startup). Needed when a route requires one.
+    - `errors`: the app's domain-error table (`maps(Kind, to=...)` rows): how the
+      exceptions its domain code raises answer as `AppError`s.
+    - `/healthz`, `/readyz` and `/openapi.json` (OpenAPI 3.1, titled `service`) are added;
+      they are always open.
 
     Every response carries `X-Request-ID`, every error is the envelope, and every request
     is one access-log line. Declarations that cannot work (duplicate routes, a path model
-    that does not match its path) raise `ValueError` here, before anything runs.
+    that does not match its path, a scope no key opens) raise `ValueError` here, before
+    anything runs.
     """
     check_routes(routes, reserved=RESERVED_PATHS)
+    table = ErrorTable(errors)
     document = openapi_json(
-        build_openapi(title=service, version=version, description=description, routes=routes)
+        build_openapi(
+            title=service, version=version, description=description, routes=routes, auth=auth
+        )
     )
     running: _Running[C] = _Running()
 
@@ -139,6 +181,7 @@ def create_app(
         try:
             async with resources(settings) as ctx:
                 running.start(ctx, readiness(ctx))
+                _log_open_access(auth, routes)
                 logger.info("service started", extra=log_fields(routes=len(routes)))
                 phase = "shutdown"
                 try:
@@ -151,7 +194,7 @@ def create_app(
             raise
 
     starlette_routes: list[BaseRoute] = [
-        *_starlette_routes(routes, running),
+        *_starlette_routes(routes, running, auth, table),
         *health_routes(running.check),
         StarletteRoute(OPENAPI_PATH, openapi, methods=["GET"], name="openapi"),
     ]

@@ -2,7 +2,9 @@
 
 Request bodies, query and path parameters and responses come from the routes' pydantic
 models (JSON Schema 2020-12, which OpenAPI 3.1 uses as is); every operation documents the
-error envelope as its `default` response.
+error envelope as its `default` response. With `ApiKeys`, the document declares the
+`ApiKey` security scheme (the key's header) and each route that `requires` a scope lists
+it with the scope as its role, plus its refusals (401, 403) as responses.
 """
 
 import json
@@ -13,6 +15,7 @@ from pydantic import BaseModel, JsonValue
 
 from platform_core.errors import ErrorBody
 from platform_core.health import Liveness, Readiness
+from platform_core.http.auth import SECURITY_SCHEME, ApiKeys, Auth
 from platform_core.http.routing import BodySpec, ResponseSpec, Route, path_params
 
 C = TypeVar("C")
@@ -130,7 +133,22 @@ def openapi_path(template: str) -> str:
     return path
 
 
-def _operation(components: _Components, route: Route[C], error: JsonObject) -> JsonObject:
+def _refusals(keys: ApiKeys, error: JsonObject) -> dict[str, JsonObject]:
+    """The responses of a refused key: one per status (401 and 403, or one 401 for both)."""
+    messages: dict[int, list[str]] = {}
+    for refusal in (keys.missing, keys.wrong):
+        said = messages.setdefault(refusal.status, [])
+        if refusal.message not in said:
+            said.append(refusal.message)
+    return {
+        str(status): _json_response(" / ".join(said), error)
+        for status, said in sorted(messages.items())
+    }
+
+
+def _operation(
+    components: _Components, route: Route[C], error: JsonObject, auth: Auth | None
+) -> JsonObject:
     operation: JsonObject = {"operationId": route.name}
     if route.summary is not None:
         operation["summary"] = route.summary
@@ -144,8 +162,13 @@ def _operation(components: _Components, route: Route[C], error: JsonObject) -> J
     request_body = _request_body(components, route.body)
     if request_body is not None:
         operation["requestBody"] = request_body
+    refusals: dict[str, JsonObject] = {}
+    if isinstance(auth, ApiKeys) and route.scope is not None:
+        operation["security"] = [{SECURITY_SCHEME: [route.scope]}]
+        refusals = _refusals(auth, error)
     operation["responses"] = {
         **_successes(components, route.response),
+        **refusals,
         "default": _json_response("Error (the platform's error envelope)", error),
     }
     return operation
@@ -179,7 +202,12 @@ def _health_paths(components: _Components, error: JsonObject) -> dict[str, JsonO
 
 
 def build_openapi(
-    *, title: str, version: str, description: str | None, routes: Sequence[Route[C]]
+    *,
+    title: str,
+    version: str,
+    description: str | None,
+    routes: Sequence[Route[C]],
+    auth: Auth | None = None,
 ) -> JsonObject:
     """The OpenAPI 3.1 document for `routes` plus `/healthz` and `/readyz`."""
     components = _Components()
@@ -187,17 +215,17 @@ def build_openapi(
     paths = _health_paths(components, error)
     for each in routes:
         item = paths.setdefault(openapi_path(each.path), {})
-        item[each.method.lower()] = _operation(components, each, error)
+        item[each.method.lower()] = _operation(components, each, error, auth)
     documented: JsonObject = dict(paths.items())
     info: JsonObject = {"title": title, "version": version}
     if description is not None:
         info["description"] = description
-    return {
-        "openapi": OPENAPI_VERSION,
-        "info": info,
-        "paths": documented,
-        "components": {"schemas": components.schemas},
-    }
+    shared: JsonObject = {"schemas": components.schemas}
+    if isinstance(auth, ApiKeys):
+        shared["securitySchemes"] = {
+            SECURITY_SCHEME: {"type": "apiKey", "in": "header", "name": auth.header}
+        }
+    return {"openapi": OPENAPI_VERSION, "info": info, "paths": documented, "components": shared}
 
 
 def openapi_json(document: JsonObject) -> bytes:

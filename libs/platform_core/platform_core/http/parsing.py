@@ -19,6 +19,8 @@ M = TypeVar("M", bound=BaseModel)
 Part = Literal["body", "query", "path"]
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+REFUSED_DRAIN_BYTES = 64 * 1024
+"""The largest declared body `drain_unread` reads before a refusal is answered."""
 # A Content-Length is ASCII digits, at most 20 of them (h11's bound): `str.isdigit` also
 # takes other scripts' digits ("²", "٣") that `int` refuses, and `int` refuses more than
 # 4300 digits; either would otherwise be a 500 for a client's mistake.
@@ -128,6 +130,22 @@ async def limited_chunks(request: Request, limit: int | None) -> AsyncIterator[b
             raise too_large(limit)
         if chunk:
             yield chunk
+
+
+async def drain_unread(request: Request) -> None:
+    """Read and drop the body of a request refused before anything read it.
+
+    The refusal was decided without the body; but a server that closes a connection
+    with unread data makes the kernel reset it, and the client (one that sends its whole
+    body before reading, as httpx does) may then lose the error response. A body of at
+    most `REFUSED_DRAIN_BYTES` declared bytes is therefore read and dropped first;
+    larger ones, and bodies of unknown size, are not read.
+    """
+    raw = request.headers.get("content-length")
+    if raw is None or _CONTENT_LENGTH.fullmatch(raw) is None or int(raw) > REFUSED_DRAIN_BYTES:
+        return
+    async for _ in request.stream():
+        continue
 
 
 async def read_json_body(request: Request, model: type[M], *, limit: int, strict: bool) -> M:

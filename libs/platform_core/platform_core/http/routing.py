@@ -2,7 +2,7 @@
 
     post("/v1/items").body(NewItem).returns(Item, status=201).to(create_item)
     get("/v1/items/{item_id}").path(ItemPath).query(Fields).returns(Item).to(read_item)
-    delete("/v1/items/{item_id}").path(ItemPath).returns_empty().to(delete_item)
+    delete("/v1/items/{item_id}").requires("admin").path(ItemPath).returns_empty().to(delete_item)
 
 The handler is `async def create_item(call: Call[Ctx, NewItem]) -> Item`: `call.body`,
 `call.query` and `call.path` are validated models, `call.ctx` is what the service opened
@@ -149,6 +149,8 @@ class Route(Generic[C]):
     path_model: type[BaseModel] | None
     response: ResponseSpec
     invoke: Callable[[Request, C], Awaitable[Response]] = field(repr=False)
+    scope: str | None = None
+    """The API-key scope the route requires (`requires`), None when it is open."""
 
 
 async def _no_body(_: Request) -> NoBody:
@@ -205,6 +207,25 @@ class Endpoint(Generic[B, Q, P]):
     body_spec: BodySpec = BodySpec("none")
     query_model: type[BaseModel] | None = None
     path_model: type[BaseModel] | None = None
+    scope: str | None = None
+
+    def requires(self, scope: str) -> "Endpoint[B, Q, P]":
+        """Only callers with an API key of `scope` get through (`create_app(auth=...)` says
+        which keys open it). The key is checked before the path, the query and a byte of
+        the body are read; a refusal is the auth's 401 (or 403)."""
+        if not scope:
+            raise ValueError(f"{self.method} {self.template}: requires() needs a scope name")
+        return Endpoint(
+            self.method,
+            self.template,
+            self.read_body,
+            self.read_query,
+            self.read_path,
+            self.body_spec,
+            self.query_model,
+            self.path_model,
+            scope,
+        )
 
     def body(
         self, model: type[M], *, max_bytes: int = DEFAULT_MAX_BODY_BYTES, strict: bool = True
@@ -222,6 +243,7 @@ class Endpoint(Generic[B, Q, P]):
             BodySpec("json", model, ("application/json",), max_bytes),
             self.query_model,
             self.path_model,
+            self.scope,
         )
 
     def stream(
@@ -246,6 +268,7 @@ class Endpoint(Generic[B, Q, P]):
             spec,
             self.query_model,
             self.path_model,
+            self.scope,
         )
 
     def query(self, model: type[M]) -> "Endpoint[B, M, P]":
@@ -259,6 +282,7 @@ class Endpoint(Generic[B, Q, P]):
             self.body_spec,
             model,
             self.path_model,
+            self.scope,
         )
 
     def path(self, model: type[M]) -> "Endpoint[B, Q, M]":
@@ -272,6 +296,7 @@ class Endpoint(Generic[B, Q, P]):
             self.body_spec,
             self.query_model,
             model,
+            self.scope,
         )
 
     def returns(self, model: type[M], *, status: int = 200) -> "Responding[M | Reply[M], B, Q, P]":
@@ -380,6 +405,7 @@ class Responding(Generic[R, B, Q, P]):
             path_model=endpoint.path_model,
             response=self.response,
             invoke=invoke,
+            scope=endpoint.scope,
         )
 
 

@@ -6,6 +6,7 @@ import pytest
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from platform_core.config import (
+    ApiKeySettings,
     CommaList,
     ConfigError,
     LogLevel,
@@ -235,3 +236,34 @@ def test_settings_built_in_code_take_typed_values() -> None:
     assert Levels.model_validate(lower).level == "ERROR"
     with pytest.raises(ValueError, match="Input should be 'DEBUG'"):
         Levels.model_validate(number)
+
+
+class KeyedSettings(ServiceSettings, ApiKeySettings):
+    """A service with one API key, under the kit's variable names."""
+
+
+class RenamedKeySettings(ServiceSettings, ApiKeySettings):
+    """A service that names the key's variables as its original did."""
+
+    api_key: str | None = Field(default=None, alias="SECURITY__API_KEY")
+    api_key_enabled: bool = Field(default=True, alias="SECURITY__API_KEY_ENABLED")
+
+
+def test_an_api_key_is_required_while_keys_are_checked() -> None:
+    assert load_settings(KeyedSettings, {"API_KEY": " k1 "}).api_key == "k1"
+    for environ in ({}, {"API_KEY": "   "}, {"API_KEY_ENABLED": "true"}):
+        with pytest.raises(ConfigError) as missing:
+            load_settings(KeyedSettings, environ)
+        assert missing.value.problems == (
+            "API_KEY is required while API_KEY_ENABLED is true "
+            "(set API_KEY_ENABLED=false to run without checking API keys)",
+        )
+    with pytest.raises(ConfigError, match="SECURITY__API_KEY is required while SECURITY__API_KEY"):
+        load_settings(RenamedKeySettings, {})
+
+
+def test_running_without_keys_is_an_explicit_switch() -> None:
+    open_settings = load_settings(RenamedKeySettings, {"SECURITY__API_KEY_ENABLED": "false"})
+    assert (open_settings.api_key, open_settings.api_key_enabled) == (None, False)
+    with pytest.raises(ConfigError, match="API_KEY_ENABLED is invalid"):
+        load_settings(KeyedSettings, {"API_KEY_ENABLED": "maybe"})

@@ -20,10 +20,12 @@ from platform_core.config import Port, ServiceSettings
 from platform_core.errors import AppError, ErrorCode
 from platform_core.health import NotReadyError, ReadinessCheck
 from platform_core.http import (
+    ApiKeys,
     BodyStream,
     Call,
     NoBody,
     NoQuery,
+    Refusal,
     Reply,
     Route,
     create_app,
@@ -212,9 +214,7 @@ async def tagged_item(call: Call[Ctx, NoBody, NoQuery, ItemPath]) -> Reply[Item]
 
 
 async def upload(call: Call[Ctx, BodyStream]) -> UploadResult:
-    """Hash a streamed body (after checking the caller's key)."""
-    if call.headers.get("x-api-key") != "key":
-        raise AppError(ErrorCode.UNAUTHORIZED, "missing API key")
+    """Hash a streamed body (the route requires the `upload` key)."""
     digest = hashlib.sha256()
     size = 0
     async for chunk in call.body:
@@ -331,6 +331,7 @@ def example_routes() -> list[Route[Ctx]]:
         delete("/items/{item_id}").path(ItemPath).returns_empty().to(delete_item),
         get("/tagged/{item_id}").path(ItemPath).returns(Item).to(tagged_item),
         post("/upload")
+        .requires("upload")
         .stream("application/octet-stream", max_bytes=64)
         .returns(UploadResult)
         .to(upload),
@@ -351,6 +352,13 @@ def example_routes() -> list[Route[Ctx]]:
         get("/late-error").returns_raw("text/plain").to(late_app_error),
         get("/slow-stream").returns_raw("text/plain").to(slow_stream),
     ]
+
+
+EXAMPLE_KEYS = ApiKeys(
+    {"upload": ["key"]},
+    missing=Refusal(ErrorCode.UNAUTHORIZED, "missing API key"),
+    wrong=Refusal(ErrorCode.FORBIDDEN, "wrong API key"),
+)
 
 
 def readiness(ctx: Ctx) -> list[ReadinessCheck]:
@@ -382,6 +390,7 @@ def build_example(ctx: Ctx) -> Starlette:
         resources=resources,
         routes=example_routes(),
         readiness=readiness,
+        auth=EXAMPLE_KEYS,
         version="2.0.0",
         description="The kit's example service.",
     )
@@ -417,6 +426,8 @@ class RawResponse:
     status: int
     headers: dict[str, str]
     body: bytes
+    received: int
+    """How many messages the app asked `receive` for."""
 
 
 async def asgi_call(
@@ -438,8 +449,11 @@ async def asgi_call(
     else:
         pending.append({"type": "http.request", "body": b"", "more_body": False})
     sent: list[Mapping[str, object]] = []
+    received = 0
 
     async def receive() -> dict[str, object]:
+        nonlocal received
+        received += 1
         return pending.pop(0) if pending else {"type": "http.disconnect"}
 
     async def send(message: Mapping[str, object]) -> None:
@@ -482,4 +496,4 @@ async def asgi_call(
             part = message.get("body", b"")
             assert isinstance(part, bytes)
             body += part
-    return RawResponse(status, response_headers, body)
+    return RawResponse(status, response_headers, body, received)
