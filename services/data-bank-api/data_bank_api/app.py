@@ -10,8 +10,9 @@
 | `POST /admin/verify` | delete | 202 `VerifyAccepted`: the integrity scrub is queued |
 | `GET /admin/verify/{job_id}` | delete | 200 `VerifyStatus` |
 
-The `X-API-Key` is checked first (401 missing, 403 wrong scope), before the file id
-(400) and before a byte of an upload's body is read.
+Each route requires its scope (`api_keys`): the kit checks the `X-API-Key` first (401
+missing, 403 wrong scope), before the file id (400) and before a byte of an upload's body
+is read. Handlers raise the domain's errors; `api_errors.ERRORS` is how they answer.
 """
 
 import logging
@@ -20,12 +21,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
-from starlette.datastructures import Headers
-from starlette.requests import Request
 from starlette.responses import Response
 
-from data_bank_api.api_errors import API_ERRORS, app_error
-from data_bank_api.api_keys import API_KEY_HEADER, ApiKeys, Scope
+from data_bank_api.api_errors import ERRORS
+from data_bank_api.api_keys import Scope, api_keys
 from data_bank_api.api_models import (
     FileInfo,
     FilePath,
@@ -59,14 +58,13 @@ from platform_core.http import (
     post,
 )
 from platform_core.logging import log_fields
-from platform_workers.async_queue import Queue, TaskMismatchError
-from platform_workers.async_redis import RedisClient, RedisError, open_redis
+from platform_workers.async_queue import Queue
+from platform_workers.async_redis import RedisClient, open_redis
 from platform_workers.queue_readiness import live_worker_check
 
 SERVICE = "data-bank-api"
 MULTIPART_ALLOWANCE = 64 * 1024
 """How much larger than `MAX_FILE_BYTES` an upload's body may be (multipart framing)."""
-REFUSED_DRAIN_BYTES = 64 * 1024
 STORED_MEDIA_TYPE = "*/*"
 """A download's documented media type: any, since it is the upload's part `Content-Type`."""
 
@@ -87,40 +85,9 @@ class Ctx:
     """What every handler gets as `call.ctx`."""
 
     settings: DataBankSettings
-    keys: ApiKeys
     storage: Storage
     redis: RedisClient
     queue: Queue
-
-
-def _authorize(ctx: Ctx, scope: Scope, headers: Headers) -> None:
-    ctx.keys.check(scope, headers.get(API_KEY_HEADER))
-
-
-class _Tracked:
-    """An upload body that notes whether anything has started to read it."""
-
-    def __init__(self, body: BodyStream) -> None:
-        self._body = body
-        self.started = False
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        self.started = True
-        return aiter(self._body)
-
-
-async def drain_refused(request: Request) -> None:
-    """Read and drop the small body of an upload refused before reading it.
-
-    The refusal was decided on the headers alone (no byte of the body is looked at); but
-    a server that closes a connection with unread data makes the kernel reset it, and
-    the client may then lose the error response. Bodies up to `REFUSED_DRAIN_BYTES`
-    declared bytes are therefore read and dropped first; larger ones are not read.
-    """
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) <= REFUSED_DRAIN_BYTES:
-        async for _ in request.stream():
-            continue
 
 
 def body_limit(settings: DataBankSettings) -> int | None:
@@ -137,20 +104,13 @@ async def upload_file(call: Call[Ctx, BodyStream]) -> FileInfo:
     and returned.
     """
     ctx = call.ctx
-    body = _Tracked(call.body)
-    try:
-        _authorize(ctx, Scope.UPLOAD, call.headers)
-        boundary = boundary_of(call.body.content_type)
-        declared = call.body.content_length
-        limit = body_limit(ctx.settings)
-        if limit is not None and declared is not None and declared > limit:
-            raise FileTooLargeError(ctx.settings.max_file_bytes)
-        async with ctx.storage.upload(expected_bytes=declared or 0) as upload:
-            committed = await receive_multipart(body, boundary, upload)
-    except API_ERRORS as exc:
-        if not body.started:
-            await drain_refused(call.request)
-        raise app_error(exc) from exc
+    boundary = boundary_of(call.body.content_type)
+    declared = call.body.content_length
+    limit = body_limit(ctx.settings)
+    if limit is not None and declared is not None and declared > limit:
+        raise FileTooLargeError(ctx.settings.max_file_bytes)
+    async with ctx.storage.upload(expected_bytes=declared or 0) as upload:
+        committed = await receive_multipart(call.body, boundary, upload)
     stored = committed.file
     logger.info(
         "file stored",
@@ -163,12 +123,7 @@ async def upload_file(call: Call[Ctx, BodyStream]) -> FileInfo:
 
 async def download_file(call: Call[Ctx, NoBody, NoQuery, FilePath]) -> Response:
     """Download a file, whole or one byte range (RFC 9110); honours If-None-Match."""
-    ctx = call.ctx
-    try:
-        _authorize(ctx, Scope.READ, call.headers)
-        blob = await ctx.storage.open(parse_file_id(call.path.file_id))
-    except API_ERRORS as exc:
-        raise app_error(exc) from exc
+    blob = await call.ctx.storage.open(parse_file_id(call.path.file_id))
     try:
         response = get_response(blob, call.headers)
     except BaseException:
@@ -181,73 +136,35 @@ async def download_file(call: Call[Ctx, NoBody, NoQuery, FilePath]) -> Response:
 
 async def head_file(call: Call[Ctx, NoBody, NoQuery, FilePath]) -> Response:
     """The headers a GET of the file would have, without the content."""
-    ctx = call.ctx
-    try:
-        _authorize(ctx, Scope.READ, call.headers)
-        stored = await ctx.storage.describe(parse_file_id(call.path.file_id))
-    except API_ERRORS as exc:
-        raise app_error(exc) from exc
+    stored = await call.ctx.storage.describe(parse_file_id(call.path.file_id))
     return head_response(stored, call.headers)
 
 
 async def file_info(call: Call[Ctx, NoBody, NoQuery, FilePath]) -> FileInfo:
     """A file's metadata."""
-    ctx = call.ctx
-    try:
-        _authorize(ctx, Scope.READ, call.headers)
-        stored = await ctx.storage.describe(parse_file_id(call.path.file_id))
-    except API_ERRORS as exc:
-        raise app_error(exc) from exc
+    stored = await call.ctx.storage.describe(parse_file_id(call.path.file_id))
     return FileInfo.of(stored)
 
 
 async def delete_file(call: Call[Ctx, NoBody, NoQuery, FilePath]) -> None:
     """Delete a file (204, also when it was not stored, unless DELETE_STRICT_404)."""
-    ctx = call.ctx
-    try:
-        _authorize(ctx, Scope.DELETE, call.headers)
-        file_id = parse_file_id(call.path.file_id)
-        existed = await ctx.storage.delete(file_id)
-        if not existed and ctx.settings.delete_strict_404:
-            raise ObjectNotFoundError(file_id)
-    except API_ERRORS as exc:
-        raise app_error(exc) from exc
+    file_id = parse_file_id(call.path.file_id)
+    existed = await call.ctx.storage.delete(file_id)
+    if not existed and call.ctx.settings.delete_strict_404:
+        raise ObjectNotFoundError(file_id)
     logger.info("file deleted", extra=log_fields(file_id=file_id, existed=existed))
-
-
-def job_store_unavailable(exc: RedisError) -> AppError:
-    """503 for a Redis failure behind the scrub endpoints (an outage, not our bug: no 500)."""
-    return AppError(ErrorCode.SERVICE_UNAVAILABLE, f"job store unavailable: {exc}")
 
 
 async def start_verify(call: Call[Ctx]) -> VerifyAccepted:
     """Queue the integrity scrub: every stored object is re-hashed and checked."""
-    ctx = call.ctx
-    try:
-        _authorize(ctx, Scope.DELETE, call.headers)
-    except API_ERRORS as exc:
-        raise app_error(exc) from exc
-    try:
-        job = await ctx.queue.enqueue(SCRUB, ScrubRequest(), user_id=0)
-    except RedisError as exc:
-        raise job_store_unavailable(exc) from exc
+    job = await call.ctx.queue.enqueue(SCRUB, ScrubRequest(), user_id=0)
     logger.info("scrub queued", extra=log_fields(scrub_job=job.job_id))
     return VerifyAccepted(job_id=job.job_id, status="queued")
 
 
 async def verify_status(call: Call[Ctx, NoBody, NoQuery, VerifyPath]) -> VerifyStatus:
     """The scrub job's status, and its findings once it has completed."""
-    ctx = call.ctx
-    try:
-        _authorize(ctx, Scope.DELETE, call.headers)
-    except API_ERRORS as exc:
-        raise app_error(exc) from exc
-    try:
-        job = await ctx.queue.job(SCRUB, call.path.job_id)
-    except RedisError as exc:
-        raise job_store_unavailable(exc) from exc
-    except TaskMismatchError as exc:
-        raise AppError(ErrorCode.JOB_NOT_FOUND, "job not found") from exc
+    job = await call.ctx.queue.job(SCRUB, call.path.job_id)
     if job is None:
         raise AppError(ErrorCode.JOB_NOT_FOUND, "job not found")
     return VerifyStatus(
@@ -290,13 +207,8 @@ def resources(
                     unfinished_objects_removed=recovery.unfinished_objects,
                 ),
             )
-            keys = ApiKeys(
-                upload=settings.api_upload_keys,
-                read=settings.api_read_keys,
-                delete=settings.api_delete_keys,
-            )
             async with open_redis(settings.redis_url) as redis:
-                yield Ctx(settings, keys, storage, redis, Queue(redis, QUEUE))
+                yield Ctx(settings, storage, redis, Queue(redis, QUEUE))
         finally:
             await storage.close()
 
@@ -322,10 +234,12 @@ def build_app(settings: DataBankSettings, collaborators: Collaborators | None = 
         resources=resources(collaborators or Collaborators()),
         routes=[
             post("/files")
+            .requires(Scope.UPLOAD)
             .stream(MULTIPART_FORM_DATA, max_bytes=body_limit(settings), schema=UploadForm)
             .returns(FileInfo, status=201)
             .to(upload_file),
             get(files)
+            .requires(Scope.READ)
             .path(FilePath)
             .returns_raw(
                 STORED_MEDIA_TYPE,
@@ -334,14 +248,32 @@ def build_app(settings: DataBankSettings, collaborators: Collaborators | None = 
             )
             .to(download_file),
             head(files)
+            .requires(Scope.READ)
             .path(FilePath)
             .returns_raw(STORED_MEDIA_TYPE, also={304: "Not modified"})
             .to(head_file),
-            get(files + "/info").path(FilePath).returns(FileInfo).to(file_info),
-            delete(files).path(FilePath).returns_empty(status=204).to(delete_file),
-            post("/admin/verify").returns(VerifyAccepted, status=202).to(start_verify),
-            get("/admin/verify/{job_id}").path(VerifyPath).returns(VerifyStatus).to(verify_status),
+            get(files + "/info")
+            .requires(Scope.READ)
+            .path(FilePath)
+            .returns(FileInfo)
+            .to(file_info),
+            delete(files)
+            .requires(Scope.DELETE)
+            .path(FilePath)
+            .returns_empty(status=204)
+            .to(delete_file),
+            post("/admin/verify")
+            .requires(Scope.DELETE)
+            .returns(VerifyAccepted, status=202)
+            .to(start_verify),
+            get("/admin/verify/{job_id}")
+            .requires(Scope.DELETE)
+            .path(VerifyPath)
+            .returns(VerifyStatus)
+            .to(verify_status),
         ],
         readiness=readiness,
+        auth=api_keys(settings),
+        errors=ERRORS,
         description="A content-addressed file store (see services/data-bank-api/README.md).",
     )

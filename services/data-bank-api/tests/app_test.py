@@ -550,11 +550,26 @@ async def test_openapi_documents_the_routes(api: Api) -> None:
     assert json_at(form, "format") == "binary"
     download = json_at(document, "paths", "/files/{file_id}", "get", "responses")
     assert isinstance(download, dict)
-    assert sorted(download) == ["200", "206", "304", "default"]
+    assert sorted(download) == ["200", "206", "304", "401", "403", "default"]
     assert json_at(download, "206", "content") == {"*/*": {}}
+    assert json_at(download, "401", "description") == "missing API key"
+    assert json_at(download, "403", "description") == "invalid API key for permission"
     head = json_at(document, "paths", "/files/{file_id}", "head", "responses")
     assert isinstance(head, dict)
-    assert sorted(head) == ["200", "304", "default"]
+    assert sorted(head) == ["200", "304", "401", "403", "default"]
+    assert json_at(document, "components", "securitySchemes") == {
+        "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    }
+    for path, method, scope in (
+        ("/files", "post", "upload"),
+        ("/files/{file_id}", "get", "read"),
+        ("/files/{file_id}", "head", "read"),
+        ("/files/{file_id}/info", "get", "read"),
+        ("/files/{file_id}", "delete", "delete"),
+        ("/admin/verify", "post", "delete"),
+        ("/admin/verify/{job_id}", "get", "delete"),
+    ):
+        assert json_at(document, "paths", path, method, "security") == [{"ApiKey": [scope]}]
 
 
 async def test_openapi_documents_downloads_of_any_media_type_and_the_id_pattern(
