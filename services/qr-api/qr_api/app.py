@@ -9,7 +9,6 @@ are 400 `INVALID_INPUT` with the original's message; a dead render worker is 503
 `SERVICE_UNAVAILABLE` and turns `/readyz` to 503 `render pool broken`.
 """
 
-import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor
@@ -19,9 +18,10 @@ from dataclasses import dataclass
 from starlette.applications import Starlette
 from starlette.responses import Response
 
+from platform_core.blocking import run_blocking
 from platform_core.errors import AppError, ErrorCode
 from platform_core.health import ReadinessCheck
-from platform_core.http import BodyStream, Call, Route, create_app, post
+from platform_core.http import BodyStream, Call, ErrorRule, Route, create_app, maps, post
 from qr_api.errors import QrInputError
 from qr_api.negotiation import choose_kind
 from qr_api.render import MEDIA_TYPES
@@ -56,16 +56,18 @@ async def render_qr(call: Call[QrContext, BodyStream]) -> Response:
     `image/svg+xml`.
     """
     body = b"".join([chunk async for chunk in call.body])
-    try:
-        spec = parse_spec(body, call.ctx.defaults)
-        kind = choose_kind(call.headers.get("accept"))
-        image = await call.ctx.pool.render(spec, kind)
-    except QrInputError as exc:
-        raise AppError(ErrorCode.INVALID_INPUT, exc.message) from exc
-    except RenderPoolBrokenError as exc:
-        raise AppError(ErrorCode.SERVICE_UNAVAILABLE, REASON_BROKEN) from exc
+    spec = parse_spec(body, call.ctx.defaults)
+    kind = choose_kind(call.headers.get("accept"))
+    image = await call.ctx.pool.render(spec, kind)
     headers = {"ETag": etag(image), "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
     return Response(image, media_type=MEDIA_TYPES[kind], headers=headers)
+
+
+ERRORS: list[ErrorRule] = [
+    maps(QrInputError, lambda exc: AppError(ErrorCode.INVALID_INPUT, exc.message)),
+    maps(RenderPoolBrokenError, lambda _: AppError(ErrorCode.SERVICE_UNAVAILABLE, REASON_BROKEN)),
+]
+"""How the request rules' and the render pool's errors answer."""
 
 
 def routes(max_body_bytes: int) -> list[Route[QrContext]]:
@@ -91,7 +93,7 @@ def resources(
             await pool.warm_up(settings.qr_render_workers)
             yield QrContext(defaults=settings.qr_defaults(), pool=pool)
         finally:
-            await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
+            await run_blocking(executor.shutdown, wait=True, cancel_futures=True)
 
     return open_context
 
@@ -109,5 +111,6 @@ def build_app(settings: QrSettings, executor_factory: ExecutorFactory = process_
         resources=resources(executor_factory),
         routes=routes(settings.qr_max_body_bytes),
         readiness=readiness,
+        errors=ERRORS,
         description="Renders a URL as a QR code (PNG or SVG).",
     )
