@@ -108,6 +108,8 @@ class Engine:
         for directory in reversed(missing):
             with os_errors("mkdir", directory):
                 if self.files.make_dir(directory):
+                    # A new directory's entry lives in its parent: fsynced, or a crash
+                    # could lose the directory together with what is renamed into it.
                     self.files.fsync_dir(directory.parent)
 
     def fsync_dir(self, path: Path) -> None:
@@ -132,6 +134,9 @@ class Engine:
                 removed = self.files.unlink(meta)
             if removed:
                 unfinished += 1
+                # Durable before `tmp/` is emptied below: otherwise a crash could bring
+                # the sidecar back after its pending blob is gone, and nothing would
+                # show it belonged to an unfinished upload.
                 self.fsync_dir(meta.parent)
         temporary = [layout.tmp / name for name in names]
         temporary += [
@@ -203,6 +208,8 @@ class Engine:
             fd = self.files.create(path)
             try:
                 self.files.write(fd, encode_meta(meta))
+                # The content is durable before the name is renamed into place: a renamed
+                # file whose data a crash lost would be an empty or short sidecar.
                 self.files.fsync(fd)
             except BaseException:
                 self.files.close(fd)
@@ -266,15 +273,21 @@ class Engine:
         file_id = meta.sha256
         pending_meta = self._write_pending_meta(meta) if new_meta else None
         try:
+            # The pending blob and sidecar (their data fsynced already) are durable in
+            # `tmp/` before anything is renamed out of it: `recover` then finds them
+            # whichever rename a crash interrupts.
             self.fsync_dir(layout.tmp)
             shard = layout.shard(file_id)
             self.make_dirs(shard)
             if pending_meta is not None:
                 self.rename(pending_meta, layout.meta(file_id))
                 pending_meta = None
+                # The sidecar is durable in place before the blob is: a blob in place
+                # (the object is visible) must never be without its sidecar after a crash.
                 self.fsync_dir(shard)
             if pending_blob is not None:
                 self.rename(pending_blob, layout.blob(file_id))
+                # The commit point: durable before the upload is answered 201.
                 self.fsync_dir(shard)
         finally:
             if pending_meta is not None:
@@ -339,6 +352,9 @@ class Engine:
         except OSError as exc:
             raise translate_os_error("rename", layout.blob(file_id), exc) from exc
         if had_blob:
+            # The object is gone (blob out of the shard, into `tmp/`) durably before its
+            # sidecar is removed: a crash in between leaves a pending blob whose sidecar
+            # `recover` removes, never a visible blob without a sidecar.
             self.fsync_dir(shard)
             self.fsync_dir(layout.tmp)
         had_meta = self.unlink(layout.meta(file_id))
@@ -391,6 +407,7 @@ class TempBlob:
     def finish(self) -> str:
         """fsync and close the file; the SHA-256 hex of what was written."""
         fd = self._open_fd()
+        # The content is durable before `commit` renames it anywhere (see the sidecar).
         with os_errors("fsync", self.path):
             self._engine.files.fsync(fd)
         self._close()

@@ -16,7 +16,6 @@ one object (commit, delete) are serialised by a per-id lock; one server process 
 data root.
 """
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from data_bank_api.free_space import FreeSpaceProbe, statvfs_free_bytes
 from data_bank_api.keyed_lock import KeyedLock
 from data_bank_api.layout import Layout
 from data_bank_api.storage_errors import FileTooLargeError
-from platform_core.blocking import run_in
+from platform_core.blocking import run_blocking, run_in
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -90,7 +89,7 @@ class Storage:
 
     async def close(self) -> None:
         """Wait for the blocking calls in progress and stop the threads."""
-        await asyncio.to_thread(self._threads.shutdown)
+        await run_blocking(self._threads.shutdown)
 
     @property
     def layout(self) -> Layout:

@@ -5,7 +5,6 @@ download is counted, never kept (`platform_core.loadgen.Http1Connection`), so th
 costs little CPU on the machine it shares with the server.
 """
 
-import asyncio
 import hashlib
 import os
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from data_bank_bench.multipart import CONTENT_TYPE, multipart_parts, small_body, uploaded_id
+from platform_core.blocking import run_blocking
 from platform_core.loadgen import LOOPBACK, ForCount, Http1Connection, run_load
 
 MIB = 1024 * 1024
@@ -68,7 +68,7 @@ async def upload_file(port: int, key: str, source: Path) -> tuple[float, str]:
     before, after = multipart_parts()
     headers = [("x-api-key", key), ("content-type", CONTENT_TYPE)]
     length = len(before) + size + len(after)
-    file = await asyncio.to_thread(_open_for_reading, source)
+    file = await run_blocking(_open_for_reading, source)
     try:
         async with Http1Connection(HOST, port) as conn:
             await conn.connect()

@@ -38,6 +38,7 @@ from data_bank_bench.figures import (
     small_files,
     upload_file,
 )
+from platform_core.blocking import run_blocking
 from platform_core.loadgen import LOOPBACK, child_server, free_port, inherited_env, python_module
 from platform_workers.testing.redis_server import RedisServer
 
@@ -115,7 +116,7 @@ async def measure(args: Args, workdir: Path) -> Figures:
     load = os.getloadavg()[0]
     size = args.size_mib * MIB
     source = workdir / "source.bin"
-    digest = await asyncio.to_thread(make_file, source, size)
+    digest = await run_blocking(make_file, source, size)
     samples = Samples(plain_copy=[], upload=[], download=[])
     upload_cpu = download_cpu = 0.0
     stored_as_hashed = True
@@ -136,8 +137,8 @@ async def measure(args: Args, workdir: Path) -> Figures:
             command, port=port, env=inherited_env(env), ready_path="/healthz"
         ) as server:
             for _ in range(args.rounds):
-                copy_s = await asyncio.to_thread(plain_copy, source, workdir / "copy.bin")
-                await asyncio.to_thread((workdir / "copy.bin").unlink)
+                copy_s = await run_blocking(plain_copy, source, workdir / "copy.bin")
+                await run_blocking((workdir / "copy.bin").unlink)
                 samples.plain_copy.append(mb_per_s(size, copy_s))
                 before = server.cpu_seconds()
                 upload_s, file_id = await upload_file(port, KEY, source)

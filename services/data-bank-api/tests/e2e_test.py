@@ -14,6 +14,7 @@ import pytest
 from data_bank_api.layout import Layout
 from data_bank_testing.faulty_server import STALLED
 from data_bank_testing.processes import ChildProcess, ServerProcess, logged
+from platform_core.blocking import run_blocking
 from platform_core.data_bank_client import (
     BadRequestError,
     DataBankClient,
@@ -233,7 +234,7 @@ async def test_limits(server: ServerProcess, bank: DataBankClient, data_root: Pa
     writer.close()
     assert answer.startswith(b"HTTP/1.1 413")
     assert b'"file too large"' in answer
-    await asyncio.to_thread(server.wait_for, logged("request refused: file too large"))
+    await run_blocking(server.wait_for, logged("request refused: file too large"))
     assert tmp_names(data_root) == []
     assert (await bank.upload(b"x" * MAX_FILE_BYTES)).size == MAX_FILE_BYTES
 
@@ -251,7 +252,7 @@ async def test_a_client_that_disconnects_mid_upload_leaves_nothing(
     writer.close()
     await writer.wait_closed()
     del reader
-    await asyncio.to_thread(server.wait_for, logged("client disconnected"))
+    await run_blocking(server.wait_for, logged("client disconnected"))
     assert tmp_names(data_root) == []
     assert [name for name in os.listdir(data_root) if name != "tmp"] == []
 
@@ -297,7 +298,7 @@ async def test_a_crash_between_the_temporary_write_and_the_rename(
     ) as faulty:
         async with DataBankClient(faulty.url, UP) as client:
             upload = asyncio.create_task(client.upload(CONTENT))
-            await asyncio.to_thread(faulty.wait_for, lambda line: line == STALLED)
+            await run_blocking(faulty.wait_for, lambda line: line == STALLED)
             # The content is written, fsynced and named for its id; the sidecar is in place.
             assert any(name.startswith(CONTENT_ID) for name in tmp_names(data_root))
             assert layout.meta(CONTENT_ID).exists()

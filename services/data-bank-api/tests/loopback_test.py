@@ -13,6 +13,7 @@ import pytest
 from data_bank_api.app import Collaborators, build_app
 from data_bank_api.settings import DataBankSettings
 from data_bank_testing.faults import FaultyFiles, FreeSpace
+from platform_core.blocking import run_blocking
 from platform_core.http_testing import RunningServer, running_server
 
 UP, RD = "upload-key", "read-key"
@@ -61,7 +62,7 @@ def signal_done(files: FaultyFiles, operation: str, path_contains: str = "") -> 
 
 
 async def reached(event: threading.Event) -> None:
-    assert await asyncio.to_thread(event.wait, 10)
+    assert await run_blocking(event.wait, 10)
 
 
 async def exchange(server: RunningServer, request: bytes) -> bytes:

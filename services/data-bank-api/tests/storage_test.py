@@ -23,6 +23,7 @@ from data_bank_api.storage_errors import (
     StorageIOError,
 )
 from data_bank_testing.faults import GIB, FaultyFiles, FreeSpace, disk_full, io_error
+from platform_core.blocking import run_blocking
 
 PAYLOAD = b"0123456789" * 10_000
 PAYLOAD_ID = hashlib.sha256(PAYLOAD).hexdigest()
@@ -264,7 +265,7 @@ async def test_cancelled_upload_waits_for_the_write_then_removes_the_file(
 
     faulty_files.before("write", stall)
     task = asyncio.create_task(put(storage, PAYLOAD))
-    assert await asyncio.to_thread(entered.wait, 10)
+    assert await run_blocking(entered.wait, 10)
     task.cancel()
     await asyncio.sleep(0)
     assert not task.done()  # still waiting for the write in its thread

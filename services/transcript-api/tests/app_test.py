@@ -23,7 +23,7 @@ from transcript_api.settings import TranscriptSettings
 from transcript_api.worker import run
 from transcript_api_testing.audio import make_audio, silence
 from transcript_api_testing.events import job_events
-from transcript_api_testing.fake_openai import FakeOpenAI, server_error
+from transcript_api_testing.fake_openai import FakeOpenAI, server_error, slow
 from transcript_api_testing.fake_youtube import FakeSubtitle, FakeVideo, FakeYouTube
 
 VID = "abcdefghijk"
@@ -180,6 +180,33 @@ async def test_sync_stt_keeps_the_stt_limits(
     async with app_client(build_app(limited)) as client:
         response = await post(client, "/v1/stt", {"url": URL})
     assert error(response) == (400, "STT_TOO_LONG", "Video is too long for STT (>60 seconds).")
+
+
+async def test_upstream_failures_are_502_and_a_whisper_timeout_504(
+    settings: TranscriptSettings,
+    fake_youtube: FakeYouTube,
+    fake_openai: FakeOpenAI,
+    speech_webm: bytes,
+) -> None:
+    quick: dict[str, object] = {
+        "transcript_stt_timeout_seconds": 0.3,
+        "transcript_stt_max_retries": 0,
+    }
+    impatient = settings.model_copy(update=quick)
+    async with app_client(build_app(impatient)) as client:
+        unknown = error(await post(client, "/v1/captions", {"url": URL}))
+        fake_youtube.add(FakeVideo(VID, duration=8.0, audio=speech_webm))
+        fake_openai.script.append(server_error())
+        failed = error(await post(client, "/v1/stt", {"url": URL}))
+        fake_openai.script.append(slow(2.0))
+        timed_out = error(await post(client, "/v1/stt", {"url": URL}))
+    status, code, message = unknown
+    assert (status, code) == (502, "EXTERNAL_SERVICE_ERROR")
+    assert message.startswith(f"YouTube probe failed for video {VID}: ")
+    status, code, message = failed
+    assert (status, code) == (502, "EXTERNAL_SERVICE_ERROR")
+    assert message.startswith("speech-to-text request failed with HTTP 500")
+    assert timed_out == (504, "TIMEOUT", "speech-to-text request timed out after 0.3 seconds")
 
 
 # --- jobs -------------------------------------------------------------------------------

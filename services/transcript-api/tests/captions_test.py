@@ -4,8 +4,8 @@ import pathlib
 
 import pytest
 
-from platform_core.errors import AppError
 from transcript_api.captions import Captions, choose_track
+from transcript_api.errors import TranscriptError
 from transcript_api.offload import Offload
 from transcript_api.urls import YouTubeVideo
 from transcript_api.ytdlp import CaptionTrack, VideoInfo, YtDlp
@@ -100,10 +100,10 @@ async def test_no_captions_is_transcript_unavailable(
     fake_youtube: FakeYouTube, captions: Captions
 ) -> None:
     fake_youtube.add(FakeVideo(VID))
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await captions.text(YouTubeVideo(VID), ["en"])
     assert caught.value.code == "TRANSCRIPT_UNAVAILABLE"
-    assert caught.value.status == 404
+    assert caught.value.kind == "user"
     assert caught.value.message == f"No captions available for video {VID}"
 
 
@@ -111,9 +111,9 @@ async def test_a_track_that_fails_to_download(
     fake_youtube: FakeYouTube, captions: Captions
 ) -> None:
     fake_youtube.add(FakeVideo(VID, subtitles={"en": [FakeSubtitle("vtt", "", status=404)]}))
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await captions.text(YouTubeVideo(VID), ["en"])
-    assert (caught.value.code, caught.value.status) == ("EXTERNAL_SERVICE_ERROR", 502)
+    assert (caught.value.code, caught.value.kind) == ("EXTERNAL_SERVICE_ERROR", "system")
     assert "HTTP Error 404" in caught.value.message
     assert caught.value.message.startswith(f"YouTube subtitle download failed for video {VID}: ")
 
@@ -123,17 +123,17 @@ async def test_malformed_captions_are_an_upstream_error(
 ) -> None:
     bad = FakeSubtitle("vtt", "WEBVTT\n\n00:00 --> 00:01\nx\n")
     fake_youtube.add(FakeVideo(VID, subtitles={"en": [bad]}))
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await captions.text(YouTubeVideo(VID), ["en"])
     assert caught.value.code == "EXTERNAL_SERVICE_ERROR"
-    assert caught.value.status == 502
+    assert caught.value.kind == "system"
     assert "invalid subtitle timestamp" in caught.value.message
 
 
 async def test_an_unknown_video_is_an_upstream_error(
     fake_youtube: FakeYouTube, captions: Captions
 ) -> None:
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await captions.text(YouTubeVideo(VID), ["en"])
     assert caught.value.code == "EXTERNAL_SERVICE_ERROR"
     assert caught.value.message.startswith(f"YouTube probe failed for video {VID}: ")

@@ -4,8 +4,8 @@ import pathlib
 
 import pytest
 
-from platform_core.errors import AppError
 from transcript_api.chunking import MIB, Chunker, ChunkLimits, part_count, plan_split_points
+from transcript_api.errors import TranscriptError
 from transcript_api_testing.audio import audio_duration, make_audio, silence, tone
 
 PIECES = [tone(1), silence(1), tone(1, 550), silence(1), tone(1, 660), silence(1), tone(1, 770)]
@@ -86,23 +86,23 @@ async def test_silence_ends(speech: pathlib.Path) -> None:
 
 async def test_missing_tools(speech: pathlib.Path) -> None:
     chunker = Chunker(limits(), timeout_s=60, ffmpeg="no-such-ffmpeg")
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await chunker.silence_ends(speech)
-    assert (caught.value.code, caught.value.status) == ("STT_FFMPEG_MISSING", 400)
+    assert (caught.value.code, caught.value.kind) == ("STT_FFMPEG_MISSING", "user")
     assert caught.value.message == "ffmpeg/ffprobe not available; cannot chunk audio"
 
 
 async def test_a_file_that_is_not_audio(tmp_path: pathlib.Path) -> None:
     junk = tmp_path / "audio.webm"
     junk.write_bytes(b"not audio at all")
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await Chunker(limits(), timeout_s=60).duration(junk)
     assert caught.value.code == "STT_CHUNK_FAILED"
     assert caught.value.message.startswith("Chunked transcription failed: ffprobe exited with")
 
 
 async def test_a_tool_that_runs_too_long_is_killed(speech: pathlib.Path) -> None:
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await Chunker(limits(), timeout_s=0.001).silence_ends(speech)
     assert caught.value.message == (
         "Chunked transcription failed: ffmpeg ran longer than 0.001 seconds"
@@ -113,7 +113,7 @@ async def test_a_probe_without_duration(speech: pathlib.Path, tmp_path: pathlib.
     probe = tmp_path / "ffprobe-without-duration"
     probe.write_text("#!/bin/sh\necho '{\"format\": {}}'\n")
     probe.chmod(0o755)
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await Chunker(limits(), timeout_s=60, ffprobe=str(probe)).duration(speech)
     assert caught.value.message == (
         "Chunked transcription failed: ffprobe reported no duration for audio.webm"

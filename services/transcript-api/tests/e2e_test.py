@@ -18,6 +18,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 
 from platform_core.async_events import JobCompleted, JobProgress, JobStarted
+from platform_core.blocking import run_blocking
 from platform_core.http_testing import http_client, json_object
 from platform_workers.async_queue_testing import wait_until
 from platform_workers.async_redis import open_redis
@@ -51,7 +52,7 @@ async def process(
             child.send_signal(signal.SIGTERM)
         async with asyncio.timeout(30):
             status = await child.wait()
-        output = await asyncio.to_thread(log.read_text)
+        output = await run_blocking(log.read_text)
         assert status == 0, output
 
 
@@ -119,7 +120,7 @@ async def test_a_job_from_post_to_completed_text(
         process("transcript_api.server", environment, api_log),
         process("transcript_api.worker", environment, worker_log),
     ):
-        await wait_until(lambda: asyncio.to_thread(lambda: listening_url(api_log) is not None), 60)
+        await wait_until(lambda: run_blocking(lambda: listening_url(api_log) is not None), 60)
         url = listening_url(api_log)
         assert url is not None
         async with http_client(url) as client:
@@ -168,4 +169,4 @@ async def test_a_job_from_post_to_completed_text(
         text="tone 2s tone 3s tone 1s",
     )
     assert fake_openai.attempts == 2
-    assert "retrying" in await asyncio.to_thread(worker_log.read_text)
+    assert "retrying" in await run_blocking(worker_log.read_text)

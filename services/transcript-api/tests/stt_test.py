@@ -10,8 +10,8 @@ from typing import Protocol
 
 import pytest
 
-from platform_core.errors import AppError
 from transcript_api.chunking import Chunker, ChunkLimits
+from transcript_api.errors import TranscriptError
 from transcript_api.offload import Offload
 from transcript_api.stt import SttLimits, SttPipeline, checked_duration
 from transcript_api.urls import YouTubeVideo
@@ -179,9 +179,9 @@ async def test_over_the_upload_limit_with_chunking_off(
 ) -> None:
     fake_youtube.add(FakeVideo(VID, duration=7.0, audio=four_tones))
     pipeline = build(max_file_mb=0.001, chunking=False)
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await pipeline.transcribe(await pipeline.probe(VIDEO), Progress())
-    assert (caught.value.code, caught.value.status) == ("STT_CHUNKING_DISABLED", 400)
+    assert (caught.value.code, caught.value.kind) == ("STT_CHUNKING_DISABLED", "user")
     assert caught.value.message == (
         "Downloaded audio is too large for STT and chunking is disabled."
     )
@@ -219,7 +219,7 @@ async def test_a_failed_chunk_fails_the_transcription_and_cleans_up(
     fake_youtube.add(FakeVideo(VID, duration=7.0, audio=four_tones))
     fake_openai.script.extend([server_error()])
     pipeline = build(max_chunk_s=2.5, max_concurrent_chunks=1)
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await pipeline.transcribe(await pipeline.probe(VIDEO), Progress())
     assert caught.value.message.startswith("speech-to-text request failed with HTTP 500")
     assert fake_openai.attempts == 1
@@ -283,17 +283,17 @@ async def test_a_work_dir_that_cannot_be_made_fails_the_transcription(
 @pytest.mark.parametrize("duration", [None, 0.0, 0.4, -3.0])
 async def test_no_duration(build: Build, fake_youtube: FakeYouTube, duration: float | None) -> None:
     fake_youtube.add(FakeVideo(VID, duration=duration))
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await build().probe(VIDEO)
-    assert (caught.value.code, caught.value.status) == ("STT_DURATION_UNKNOWN", 400)
+    assert (caught.value.code, caught.value.kind) == ("STT_DURATION_UNKNOWN", "user")
     assert caught.value.message == "Unable to determine video duration for transcription."
 
 
 async def test_too_long(build: Build, fake_youtube: FakeYouTube) -> None:
     fake_youtube.add(FakeVideo(VID, duration=601.0))
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await build(max_video_seconds=600).probe(VIDEO)
-    assert (caught.value.code, caught.value.status) == ("STT_TOO_LONG", 400)
+    assert (caught.value.code, caught.value.kind) == ("STT_TOO_LONG", "user")
     assert caught.value.message == "Video is too long for STT (>600 seconds)."
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from platform_core.errors import AppError
+from transcript_api.errors import TranscriptError
 from transcript_api.urls import canonical_url, parse_youtube_url
 
 VIDEO = "dQw4w9WgXcQ"
@@ -73,6 +73,6 @@ def test_valid_urls_canonicalise(url: str) -> None:
     ],
 )
 def test_invalid_urls_raise_the_original_errors(url: str, code: str, message: str) -> None:
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         parse_youtube_url(url)
-    assert (caught.value.code, caught.value.message, caught.value.status) == (code, message, 400)
+    assert (caught.value.code, caught.value.message, caught.value.kind) == (code, message, "user")

@@ -1,6 +1,5 @@
 """The Whisper adapter: the real OpenAI SDK against the fake API, retries made explicit."""
 
-import asyncio
 import logging
 import pathlib
 from collections.abc import AsyncIterator
@@ -8,7 +7,8 @@ from collections.abc import AsyncIterator
 import openai
 import pytest
 
-from platform_core.errors import AppError
+from platform_core.blocking import run_blocking
+from transcript_api.errors import TranscriptError
 from transcript_api.whisper import RetryPolicy, Segment, Whisper, make_openai_client
 from transcript_api_testing.fake_openai import (
     FakeOpenAI,
@@ -22,7 +22,7 @@ from transcript_api_testing.fake_openai import (
 
 
 async def read_bytes(path: pathlib.Path) -> bytes:
-    return await asyncio.to_thread(path.read_bytes)
+    return await run_blocking(path.read_bytes)
 
 
 class Sleeps:
@@ -109,9 +109,9 @@ async def test_without_retries_a_429_fails_at_once(
     clients: list[openai.AsyncOpenAI], fake_openai: FakeOpenAI, audio: pathlib.Path
 ) -> None:
     fake_openai.script.append(rate_limited())
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await whisper(fake_openai, clients, retries=0).transcribe(audio)
-    assert (caught.value.code, caught.value.status) == ("EXTERNAL_SERVICE_ERROR", 502)
+    assert (caught.value.code, caught.value.kind) == ("EXTERNAL_SERVICE_ERROR", "system")
     assert caught.value.message.startswith("speech-to-text request failed with HTTP 429")
     assert fake_openai.attempts == 1
 
@@ -121,7 +121,7 @@ async def test_persistent_500_backs_off_exponentially_then_fails(
 ) -> None:
     fake_openai.script.extend([server_error(), server_error(), server_error()])
     sleeps = Sleeps()
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await whisper(fake_openai, clients, sleep=sleeps).transcribe(audio)
     assert caught.value.message.startswith("speech-to-text request failed with HTTP 500")
     assert fake_openai.attempts == 3
@@ -132,9 +132,9 @@ async def test_a_slow_answer_times_out(
     clients: list[openai.AsyncOpenAI], fake_openai: FakeOpenAI, audio: pathlib.Path
 ) -> None:
     fake_openai.script.append(slow(1.0))
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await whisper(fake_openai, clients, retries=0, timeout_s=0.2).transcribe(audio)
-    assert (caught.value.code, caught.value.status) == ("TIMEOUT", 504)
+    assert (caught.value.code, caught.value.kind) == ("TIMEOUT", "system")
     assert caught.value.message == "speech-to-text request timed out after 0.2 seconds"
 
 
@@ -151,7 +151,7 @@ async def test_a_body_that_is_not_json_is_an_invalid_response(
     clients: list[openai.AsyncOpenAI], fake_openai: FakeOpenAI, audio: pathlib.Path, media_type: str
 ) -> None:
     fake_openai.script.append(malformed(media_type))
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await whisper(fake_openai, clients).transcribe(audio)
     assert caught.value.code == "EXTERNAL_SERVICE_ERROR"
     assert caught.value.message.startswith("speech-to-text service sent an invalid response")
@@ -161,7 +161,7 @@ async def test_a_body_that_is_not_json_is_an_invalid_response(
 async def test_a_wrong_key_is_not_retried(
     clients: list[openai.AsyncOpenAI], fake_openai: FakeOpenAI, audio: pathlib.Path
 ) -> None:
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await whisper(fake_openai, clients, key="sk-wrong").transcribe(audio)
     assert caught.value.message.startswith("speech-to-text request failed with HTTP 401")
     assert fake_openai.attempts == 1
@@ -181,7 +181,7 @@ async def test_an_unreachable_service_is_retried_then_fails(
         sleep=sleeps,
         base_url=f"http://127.0.0.1:{unused_tcp_port}/v1",
     )
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await dead.transcribe(audio)
     assert caught.value.message.startswith("cannot reach the speech-to-text service")
     assert sleeps.delays == [1.0]
@@ -194,7 +194,7 @@ async def test_a_response_without_segments(
         return {"task": "transcribe", "language": "en", "duration": 1.0, "text": upload.filename}
 
     fake_openai.transcribe = no_segments
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await whisper(fake_openai, clients).transcribe(audio)
     assert caught.value.message == "speech-to-text response has no segments"
 

@@ -12,8 +12,8 @@ import threading
 
 import pytest
 
-from platform_core.errors import AppError
 from transcript_api.captions import choose_track
+from transcript_api.errors import TranscriptError
 from transcript_api.offload import Offload
 from transcript_api.urls import YouTubeVideo
 from transcript_api.ytdlp import (
@@ -97,10 +97,10 @@ async def test_a_failed_audio_download(
     probe = await offload.run(ytdlp.probe, VIDEO)
     with (
         caplog.at_level(logging.WARNING, logger="transcript_api.ytdlp"),
-        pytest.raises(AppError) as caught,
+        pytest.raises(TranscriptError) as caught,
     ):
         await offload.run(ytdlp.download_audio, VIDEO, probe, tmp_path, threading.Event())
-    assert (caught.value.code, caught.value.status) == ("STT_DOWNLOAD_FAILED", 400)
+    assert (caught.value.code, caught.value.kind) == ("STT_DOWNLOAD_FAILED", "user")
     assert caught.value.message == "Failed to download audio for transcription"
     assert any("audio download failed for abcdefghijk" in r.getMessage() for r in caplog.records)
     assert fake_youtube.requests == [f"/info/{VID}", f"/audio/{VID}.webm"]
@@ -113,7 +113,7 @@ async def test_subtitles_that_are_not_utf8(
     probe = await offload.run(ytdlp.probe, VIDEO)
     track = choose_track(probe.info, ["en"])
     assert track is not None
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         await offload.run(ytdlp.subtitles, VIDEO, track)
     assert caught.value.message.startswith(f"YouTube subtitle download failed for video {VID}")
 
@@ -170,7 +170,7 @@ async def test_unexpected_info_is_an_upstream_error(tmp_path: pathlib.Path) -> N
     real = load_yt_dlp()
     module = dataclasses.replace(real, factory=factory)
     ytdlp = YtDlp(module, cookies=None, socket_timeout=1.0, work_dir=tmp_path)
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         ytdlp.probe(VIDEO)
     assert caught.value.code == "EXTERNAL_SERVICE_ERROR"
     assert caught.value.message.startswith(f"YouTube probe failed for video {VID}: ")
@@ -188,7 +188,7 @@ def test_a_download_that_names_no_file(tmp_path: pathlib.Path) -> None:
     module = dataclasses.replace(real, factory=factory)
     ytdlp = YtDlp(module, cookies=None, socket_timeout=1.0, work_dir=tmp_path)
     probe = ytdlp.probe(VIDEO)
-    with pytest.raises(AppError) as caught:
+    with pytest.raises(TranscriptError) as caught:
         ytdlp.download_audio(VIDEO, probe, tmp_path, threading.Event())
     assert caught.value.code == "STT_DOWNLOAD_FAILED"
 

@@ -10,8 +10,10 @@
   video_id, error, text}` (`text` once completed).
 
 Plus the kit's `/healthz`, `/readyz` (Redis PING, then a live worker) and
-`/openapi.json`. A Redis failure on the job endpoints is 503 `SERVICE_UNAVAILABLE`
-(Redis calls are bounded by `TRANSCRIPT_REDIS_TIMEOUT_SECONDS`, so they never hang).
+`/openapi.json`. The handlers raise the domain's errors; `ERRORS` is how they answer:
+input errors 400, no captions 404, YouTube or Whisper failing 502 (504 on a Whisper
+timeout), a Redis failure on the job endpoints 503 `SERVICE_UNAVAILABLE` (Redis calls
+are bounded by `TRANSCRIPT_REDIS_TIMEOUT_SECONDS`, so they never hang).
 """
 
 import uuid
@@ -27,7 +29,19 @@ from starlette.applications import Starlette
 from platform_core.errors import AppError, ErrorCode
 from platform_core.health import ReadinessCheck
 from platform_core.health.redis_check import redis_ping
-from platform_core.http import Call, NoBody, NoQuery, Reply, Route, create_app, get, post
+from platform_core.http import (
+    Call,
+    ErrorRule,
+    NoBody,
+    NoQuery,
+    Reply,
+    Route,
+    create_app,
+    get,
+    maps,
+    post,
+)
+from platform_core.http.redis_errors import STORE_UNAVAILABLE
 from platform_workers.async_queue import (
     CorruptStatusError,
     JobState,
@@ -35,9 +49,15 @@ from platform_workers.async_queue import (
     Task,
     TaskMismatchError,
 )
-from platform_workers.async_redis import RedisClient, RedisError, open_redis
+from platform_workers.async_redis import RedisClient, open_redis
 from platform_workers.queue_readiness import live_worker_check
 from transcript_api.components import Components, open_components
+from transcript_api.errors import (
+    TranscriptInputError,
+    TranscriptUnavailableError,
+    UpstreamError,
+    UpstreamTimeoutError,
+)
 from transcript_api.jobs import QUEUE, SttJobResult, SttPayload, stt_task
 from transcript_api.settings import TranscriptSettings
 from transcript_api.stt import no_progress
@@ -146,9 +166,26 @@ class JobView(BaseModel):
     text: str | None
 
 
-def store_unavailable(exc: RedisError) -> AppError:
-    """503 for a Redis failure behind a job endpoint."""
-    return AppError(ErrorCode.SERVICE_UNAVAILABLE, f"job store unavailable: {exc}")
+def _not_found() -> AppError:
+    return AppError(ErrorCode.NOT_FOUND, "Job not found")
+
+
+ERRORS: list[ErrorRule] = [
+    maps(TranscriptInputError, lambda exc: AppError(exc.code, exc.message, HTTPStatus.BAD_REQUEST)),
+    maps(
+        TranscriptUnavailableError,
+        lambda exc: AppError(exc.code, exc.message, HTTPStatus.NOT_FOUND),
+    ),
+    maps(UpstreamError, lambda exc: AppError(exc.code, exc.message, HTTPStatus.BAD_GATEWAY)),
+    maps(
+        UpstreamTimeoutError,
+        lambda exc: AppError(exc.code, exc.message, HTTPStatus.GATEWAY_TIMEOUT),
+    ),
+    # A job id of another task is no STT job.
+    maps(TaskMismatchError, lambda _: _not_found()),
+    STORE_UNAVAILABLE,
+]
+"""How the domain's errors answer (`create_app(errors=...)`)."""
 
 
 async def captions(call: Call[Ctx, CaptionsRequest]) -> TranscriptResponse:
@@ -188,18 +225,9 @@ async def create_job(call: Call[Ctx, SttJobRequest]) -> Reply[JobAccepted]:
     video = parse_youtube_url(call.body.url)
     job_id = str(uuid.uuid4())
     payload = SttPayload(url=video.url, video_id=video.video_id)
-    try:
-        await call.ctx.queue.enqueue(
-            call.ctx.task, payload, user_id=call.body.user_id, job_id=job_id
-        )
-    except RedisError as exc:
-        raise store_unavailable(exc) from exc
+    await call.ctx.queue.enqueue(call.ctx.task, payload, user_id=call.body.user_id, job_id=job_id)
     accepted = JobAccepted(job_id=job_id, user_id=call.body.user_id, status="queued", url=video.url)
     return Reply(accepted, status=HTTPStatus.ACCEPTED)
-
-
-def _not_found() -> AppError:
-    return AppError(ErrorCode.NOT_FOUND, "Job not found")
 
 
 async def read_job(call: Call[Ctx, NoBody, NoQuery, JobPath]) -> JobView:
@@ -207,11 +235,8 @@ async def read_job(call: Call[Ctx, NoBody, NoQuery, JobPath]) -> JobView:
     job_id = call.path.job_id
     try:
         job = await call.ctx.queue.job(call.ctx.task, job_id)
-    except RedisError as exc:
-        raise store_unavailable(exc) from exc
-    except TaskMismatchError as exc:
-        raise _not_found() from exc
     except CorruptStatusError as exc:
+        # The table cannot say which job: the message names it.
         raise AppError(ErrorCode.INTERNAL_ERROR, f"job {job_id} has a corrupt status") from exc
     if job is None:
         raise _not_found()
@@ -264,5 +289,6 @@ def build_app(settings: TranscriptSettings, yt_dlp: YtDlpModule | None = None) -
         resources=resources,
         routes=routes(),
         readiness=readiness,
+        errors=ERRORS,
         description="YouTube captions and speech-to-text (Whisper) as queued jobs.",
     )

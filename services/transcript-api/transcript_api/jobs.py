@@ -3,15 +3,15 @@
 Task `transcript_api.jobs.process_stt` (the original's function reference) on queue
 `transcript`: payload `{url, video_id}` (validated by the API before enqueueing), result
 `{url, video_id, text}`. The `completed` event reports `result_id` = the video id and
-`result_bytes` = the text's UTF-8 size, as the original did. A client mistake found
-while running (`STT_*` codes, 4xx) ends the job `failed` with `error_kind` `user`; an
-upstream or internal failure ends it `failed` with `error_kind` `system`. No retries.
+`result_bytes` = the text's UTF-8 size, as the original did. A `TranscriptError` ends the
+job `failed` with its own `kind` as `error_kind` (`user` for the `STT_*` input errors,
+`system` for YouTube or Whisper failing) and its message; any other exception is a
+`system` failure. No retries.
 """
 
 from pydantic import BaseModel, ConfigDict
 
 from platform_core.async_events import Domain
-from platform_core.errors import AppError
 from platform_workers.async_queue import (
     JobContext,
     ResultRef,
@@ -19,6 +19,7 @@ from platform_workers.async_queue import (
     Task,
     UserError,
 )
+from transcript_api.errors import TranscriptError
 from transcript_api.settings import TranscriptSettings
 from transcript_api.stt import SttPipeline
 from transcript_api.urls import YouTubeVideo
@@ -72,8 +73,8 @@ async def process_stt(pipeline: SttPipeline, payload: SttPayload, ctx: JobContex
         await ctx.progress(PROGRESS_PROBING, "probing video")
         probed = await pipeline.probe(video)
         result = await pipeline.transcribe(probed, ctx.progress)
-    except AppError as exc:
-        if exc.status < 500:
+    except TranscriptError as exc:
+        if exc.kind == "user":
             raise UserError(exc.message) from exc
         raise SystemFailureError(exc.message) from exc
     return SttJobResult(url=video.url, video_id=video.video_id, text=result.text)

@@ -7,12 +7,11 @@ written in the thread keep them, and a cancelled caller waits for its call to en
 nothing it cleans up next is still in use by the thread.
 """
 
-import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
-from platform_core.blocking import run_in, run_stoppable
+from platform_core.blocking import run_blocking, run_in, run_stoppable
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -37,4 +36,4 @@ class Offload:
 
     async def close(self) -> None:
         """Stop the pool: queued calls are cancelled, running ones finish (awaited off-loop)."""
-        await asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True)
+        await run_blocking(self._pool.shutdown, wait=True, cancel_futures=True)

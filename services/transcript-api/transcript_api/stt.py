@@ -76,7 +76,7 @@ class SttResult:
 
 
 def checked_duration(duration: float | None, max_video_seconds: int) -> int:
-    """The whole seconds of a video that may be transcribed, or the original's 400s."""
+    """The whole seconds of a video that may be transcribed, or the original's input errors."""
     seconds = int(duration) if duration is not None else 0
     if seconds <= 0:
         raise duration_unknown()

@@ -1,6 +1,6 @@
 """YouTube URL rules of the original transcript-api: video id and canonical URL.
 
-In order (codes and messages in `transcript_api.errors`, all 400):
+In order (codes and messages in `transcript_api.errors`, all `TranscriptInputError`, 400):
 
 1. Trim; blank -> `YOUTUBE_URL_REQUIRED`. Without `://`, `https://` is prepended.
 2. `urlsplit` fails (`https://[::1`) -> `YOUTUBE_URL_INVALID`.
@@ -44,7 +44,7 @@ def canonical_url(video_id: str) -> str:
 
 
 def parse_youtube_url(raw: str) -> YouTubeVideo:
-    """The video a YouTube URL points at, or the original's 400 `AppError`."""
+    """The video a YouTube URL points at, or the original's `TranscriptInputError`."""
     text = raw.strip()
     if not text:
         raise url_required()

@@ -10,9 +10,10 @@
   WARNING for every retry. Any other failure is not retried.
 - Responses are validated strictly (`_strict_response_validation=True`): a reply that is
   not a verbose transcription (wrong fields, not JSON, not declared as JSON) is a
-  precise 502, not a half-built object.
-- Failures map to the platform's codes: a timeout is 504 `TIMEOUT`, anything else the
-  provider did wrong is 502 `EXTERNAL_SERVICE_ERROR` with the provider's status.
+  precise `UpstreamError`, not a half-built object.
+- Failures are `system` errors: a timeout is `UpstreamTimeoutError` (`TIMEOUT`, 504 in
+  the API), anything else the provider did wrong `UpstreamError`
+  (`EXTERNAL_SERVICE_ERROR`, 502) with the provider's status in the message.
 """
 
 import asyncio
@@ -27,7 +28,7 @@ from typing import Literal, Protocol
 import openai
 from openai.types.audio import TranscriptionVerbose
 
-from platform_core.errors import AppError, ErrorCode
+from transcript_api.errors import UpstreamError, UpstreamTimeoutError
 
 LOG = logging.getLogger("transcript_api.whisper")
 
@@ -62,7 +63,7 @@ class SpeechToText(Protocol):
     """Transcribes one audio file (at most the provider's upload limit)."""
 
     async def transcribe(self, audio: pathlib.Path) -> Transcript:
-        """The file's transcript; a failure is an `AppError`."""
+        """The file's transcript; a failure is a `TranscriptError`."""
         ...
 
 
@@ -120,30 +121,22 @@ def is_retryable(exc: openai.APIError) -> bool:
     return False
 
 
-def provider_error(exc: openai.APIError, timeout_s: float) -> AppError:
-    """The platform error for a failed Whisper request."""
+def provider_error(exc: openai.APIError, timeout_s: float) -> UpstreamError:
+    """The domain error for a failed Whisper request."""
     if isinstance(exc, openai.APITimeoutError):
-        return AppError(
-            ErrorCode.TIMEOUT,
-            f"speech-to-text request timed out after {timeout_s:g} seconds",
-            HTTPStatus.GATEWAY_TIMEOUT,
-        )
+        return UpstreamTimeoutError(f"speech-to-text request timed out after {timeout_s:g} seconds")
     if isinstance(exc, openai.APIConnectionError):
         detail = f"cannot reach the speech-to-text service: {exc.message}"
     elif isinstance(exc, openai.APIStatusError):
         detail = f"speech-to-text request failed with HTTP {exc.status_code}: {exc.message}"
     else:
         detail = f"speech-to-text service sent an invalid response: {exc.message}"
-    return AppError(ErrorCode.EXTERNAL_SERVICE_ERROR, detail, HTTPStatus.BAD_GATEWAY)
+    return UpstreamError(detail)
 
 
 def _transcript(result: TranscriptionVerbose) -> Transcript:
     if result.segments is None:
-        raise AppError(
-            ErrorCode.EXTERNAL_SERVICE_ERROR,
-            "speech-to-text response has no segments",
-            HTTPStatus.BAD_GATEWAY,
-        )
+        raise UpstreamError("speech-to-text response has no segments")
     segments = tuple(
         Segment(start=s.start, end=s.end, text=s.text.strip())
         for s in result.segments
@@ -188,10 +181,8 @@ class Whisper:
                     timeout=self._timeout_s,
                 )
             except json.JSONDecodeError as exc:
-                raise AppError(
-                    ErrorCode.EXTERNAL_SERVICE_ERROR,
-                    f"speech-to-text service sent an invalid response: {exc}",
-                    HTTPStatus.BAD_GATEWAY,
+                raise UpstreamError(
+                    f"speech-to-text service sent an invalid response: {exc}"
                 ) from exc
             except openai.APIError as exc:
                 if not is_retryable(exc) or attempt > self._retries.max_retries:

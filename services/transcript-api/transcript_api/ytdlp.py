@@ -30,13 +30,11 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from platform_core.errors import AppError, ErrorCode
-from transcript_api.errors import download_failed
+from transcript_api.errors import UpstreamError, download_failed
 from transcript_api.urls import YouTubeVideo
 
 LOG = logging.getLogger("transcript_api.ytdlp")
@@ -211,14 +209,10 @@ class DownloadAbortedError(Exception):
         super().__init__(f"audio download of {video_id} aborted")
 
 
-def youtube_error(video: YouTubeVideo, action: str, exc: Exception) -> AppError:
-    """502 `EXTERNAL_SERVICE_ERROR` for a yt-dlp failure talking to YouTube."""
+def youtube_error(video: YouTubeVideo, action: str, exc: Exception) -> UpstreamError:
+    """The upstream error for a yt-dlp failure talking to YouTube."""
     detail = str(exc).removeprefix("ERROR: ").strip()
-    return AppError(
-        ErrorCode.EXTERNAL_SERVICE_ERROR,
-        f"YouTube {action} failed for video {video.video_id}: {detail}",
-        HTTPStatus.BAD_GATEWAY,
-    )
+    return UpstreamError(f"YouTube {action} failed for video {video.video_id}: {detail}")
 
 
 class _ThreadSession(threading.local):

@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from platform_core.blocking import run_blocking
 from transcript_api_testing.audio import audio_duration, tone_spans
 
 TRANSCRIPTIONS_PATH = "/v1/audio/transcriptions"
@@ -87,7 +88,7 @@ async def tone_transcription(upload: Upload) -> dict[str, object]:
     """A `verbose_json` body with one segment per tone of the uploaded audio."""
     with tempfile.TemporaryDirectory(prefix="fake-openai-") as scratch:
         path = pathlib.Path(scratch) / upload.filename
-        await asyncio.to_thread(path.write_bytes, upload.data)
+        await run_blocking(path.write_bytes, upload.data)
         duration = await audio_duration(path)
         spans = await tone_spans(path)
     segments: list[dict[str, object]] = [

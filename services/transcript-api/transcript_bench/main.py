@@ -24,6 +24,7 @@ from contextlib import AbstractAsyncContextManager
 
 from pydantic import BaseModel, ConfigDict
 
+from platform_core.blocking import run_blocking
 from platform_core.http_testing import running_server
 from platform_core.loadgen import (
     LOOPBACK,
@@ -161,7 +162,7 @@ async def run(args: Args) -> Figures:
                 finally:
                     stop.set()
                     health = await prober
-        lags = LagSamples.model_validate_json(await asyncio.to_thread(lag_file.read_text))
+        lags = LagSamples.model_validate_json(await run_blocking(lag_file.read_text))
     start_wall = end_wall - load.elapsed_s
     return Figures(
         concurrency=args.concurrency,

@@ -11,6 +11,7 @@ import pathlib
 import sys
 from collections.abc import Callable, Mapping
 
+from platform_core.blocking import run_blocking
 from platform_core.config import ConfigError
 from platform_core.http import Listening, serve
 from platform_core.logging import configure_logging
@@ -43,7 +44,7 @@ async def serve_measured(
         )
     finally:
         sampler.cancel()  # asyncio.run collects it when the loop closes
-        await asyncio.to_thread(lag_file.write_text, monitor.result().model_dump_json())
+        await run_blocking(lag_file.write_text, monitor.result().model_dump_json())
 
 
 def main(environ: Mapping[str, str] = os.environ) -> int:

@@ -1,20 +1,24 @@
-"""`DataBankClient`: the calls of data-bank-api's `/files` API over one httpx.AsyncClient."""
+"""`DataBankClient`: the calls of data-bank-api's `/files` API over one httpx.AsyncClient.
+
+Local file I/O (the bytes an upload reads, a download writes) runs in threads through
+`platform_core.blocking`, never on the event loop.
+"""
 
 import hashlib
 import os
 import re
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from io import BufferedReader, BufferedWriter
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 from urllib.parse import quote
 
-import anyio
-import anyio.to_thread
 import httpx
 from pydantic import ValidationError
 
+from platform_core.blocking import run_blocking
 from platform_core.data_bank_client.errors import (
     ChecksumMismatchError,
     DataBankError,
@@ -90,10 +94,21 @@ def partial_path(dest: Path, sha256: str) -> Path:
     return dest.with_name(f".{dest.name}.{sha256}.part")
 
 
+def _open_read(path: Path) -> BufferedReader:
+    return path.open("rb")
+
+
+def _open_write(path: Path, *, append: bool) -> BufferedWriter:
+    return path.open("ab") if append else path.open("wb")
+
+
 async def _file_chunks(path: Path, chunk_bytes: int) -> AsyncIterator[bytes]:
-    async with await anyio.open_file(path, "rb") as handle:
-        while chunk := await handle.read(chunk_bytes):
+    handle = await run_blocking(_open_read, path)
+    try:
+        while chunk := await run_blocking(handle.read, chunk_bytes):
             yield chunk
+    finally:
+        await run_blocking(handle.close)
 
 
 async def _single(data: bytes) -> AsyncIterator[bytes]:
@@ -258,7 +273,7 @@ class DataBankClient:
         request_id: str | None = None,
     ) -> FileInfo:
         """Stream the file at `path` (read in chunks, never whole into memory)."""
-        size = (await anyio.Path(path).stat()).st_size
+        size = (await run_blocking(path.stat)).st_size
         return await self.upload(
             _file_chunks(path, self._chunk_bytes),
             size=size,
@@ -326,34 +341,40 @@ class DataBankClient:
         SHA-256 is deleted and `ChecksumMismatchError` raised.
         """
         head = await self.head(file_id, request_id=request_id)
-        part = anyio.Path(partial_path(dest, head.sha256))
+        part = partial_path(dest, head.sha256)
         received = _Received()
-        if resume and await part.exists():
-            async for chunk in _file_chunks(Path(part), self._chunk_bytes):
+        if resume and await run_blocking(part.exists):
+            # The partial file's bytes are hashed again rather than trusted: the final
+            # SHA-256 check below covers every byte, also those an earlier run (or a crash
+            # of this machine) left there.
+            async for chunk in _file_chunks(part, self._chunk_bytes):
                 received.add(chunk)
             if received.size > head.size:
                 raise PartialDownloadError(
                     f"{part} has {received.size} bytes, more than the {head.size} of {file_id}"
                 )
         else:
-            await part.write_bytes(b"")
+            await run_blocking(part.write_bytes, b"")
         if received.size < head.size:
             await self._fetch_into(file_id, head, part, received, request_id)
         if received.size != head.size or received.sha256() != head.sha256:
-            await part.unlink()
+            await run_blocking(part.unlink)
             raise ChecksumMismatchError(
                 f"{file_id}: got {received.size} bytes with SHA-256 {received.sha256()}, "
                 f"expected {head.size} bytes with SHA-256 {head.sha256}"
             )
-        await part.replace(dest)
-        await anyio.to_thread.run_sync(_fsync_dir, dest.parent)
+        # The partial file's data was fsynced by `_fetch_into` before this rename: renamed
+        # first, a crash could leave `dest` named but short or empty. The directory is
+        # fsynced after it, or the rename itself may not survive a crash.
+        await run_blocking(part.replace, dest)
+        await run_blocking(_fsync_dir, dest.parent)
         return head
 
     async def _fetch_into(
         self,
         file_id: str,
         head: FileHead,
-        part: anyio.Path,
+        part: Path,
         received: _Received,
         request_id: str | None,
     ) -> None:
@@ -368,14 +389,18 @@ class DataBankClient:
                 first, _ = _range_start(answer)
                 if first != offset:
                     raise DataBankProtocolError(f"asked for bytes from {offset}, got from {first}")
-                handle = await anyio.open_file(part, "ab")
+                append = True
             else:
                 # The whole file came (a server may ignore a range): start over.
                 received.restart()
-                handle = await anyio.open_file(part, "wb")
-            async with handle:
+                append = False
+            handle = await run_blocking(_open_write, part, append=append)
+            try:
                 async for chunk in answer.aiter_bytes(self._chunk_bytes):
                     received.add(chunk)
-                    await handle.write(chunk)
-                await handle.flush()
-                await anyio.to_thread.run_sync(os.fsync, handle.wrapped.fileno())
+                    await run_blocking(handle.write, chunk)
+                await run_blocking(handle.flush)
+                # Durable before the caller renames the file into place (see there).
+                await run_blocking(os.fsync, handle.fileno())
+            finally:
+                await run_blocking(handle.close)

@@ -49,7 +49,7 @@ async def test_cancellation_waits_for_the_thread_and_keeps_its_failure() -> None
         raise OSError("failed after the caller left")
 
     task = asyncio.create_task(run_blocking(work))
-    assert await asyncio.to_thread(entered.wait, 10)
+    assert await run_blocking(entered.wait, 10)
     task.cancel()
     await asyncio.sleep(0)
     assert not task.done()
@@ -71,7 +71,7 @@ async def test_cancelling_again_while_waiting_still_waits_for_the_thread() -> No
         return "done"
 
     task = asyncio.create_task(run_blocking(work))
-    assert await asyncio.to_thread(entered.wait, 10)
+    assert await run_blocking(entered.wait, 10)
     for _ in range(3):
         task.cancel()
         await asyncio.sleep(0)
@@ -100,7 +100,7 @@ async def test_a_stoppable_call_is_stopped_once_when_its_caller_is_cancelled() -
         stop.set()
 
     task = asyncio.create_task(run_stoppable(None, stop_download, download))
-    assert await asyncio.to_thread(entered.wait, 10)
+    assert await run_blocking(entered.wait, 10)
     task.cancel()
     await asyncio.sleep(0)
     task.cancel()

@@ -12,6 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 import transcript_bench.server
+from platform_core.blocking import run_blocking
 from platform_core.http import Listening
 from platform_core.http_testing import http_client
 from transcript_api.settings import TranscriptSettings
@@ -41,7 +42,7 @@ async def test_serves_and_writes_the_lag_samples(tmp_path: pathlib.Path) -> None
     assert (response.status_code, response.content) == (200, b'{"status":"ok"}')
     stop.set()
     await server
-    samples = LagSamples.model_validate_json(await asyncio.to_thread(lag_file.read_text))
+    samples = LagSamples.model_validate_json(await run_blocking(lag_file.read_text))
     assert samples.interval_s == 0.01
     assert samples.samples
 

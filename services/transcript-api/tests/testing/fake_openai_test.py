@@ -1,7 +1,6 @@
 """The fake OpenAI transcription API, driven by the real SDK (and raw HTTP for what the SDK
 never sends)."""
 
-import asyncio
 import pathlib
 from collections.abc import AsyncIterator
 
@@ -9,6 +8,7 @@ import openai
 import pytest
 from openai.types.audio import TranscriptionVerbose
 
+from platform_core.blocking import run_blocking
 from platform_core.http_testing import http_client, json_object
 from transcript_api_testing.audio import make_audio, silence, tone
 from transcript_api_testing.fake_openai import (
@@ -25,7 +25,7 @@ from transcript_api_testing.fake_openai import (
 @pytest.fixture()
 async def audio(tmp_path: pathlib.Path) -> bytes:
     path = await make_audio(tmp_path / "a.webm", [tone(1), silence(1), tone(2, 660)])
-    return await asyncio.to_thread(path.read_bytes)
+    return await run_blocking(path.read_bytes)
 
 
 @pytest.fixture()
