@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from starlette.datastructures import Headers
 
 from platform_core.config import ApiKeySettings, env_var_name
-from platform_core.errors import AppError, ErrorCode
+from platform_core.errors import AppError, ErrorCode, default_status
 
 API_KEY_HEADER = "X-API-Key"
 SECURITY_SCHEME = "ApiKey"
@@ -40,7 +40,7 @@ class Refusal:
     @property
     def status(self) -> int:
         """The HTTP status of the refusal."""
-        return self.error().status
+        return default_status(self.code)
 
     def error(self) -> AppError:
         """A fresh `AppError` for one refused request."""
