@@ -8,15 +8,15 @@
 Podman from Debian runs containers here with runtime runc, cgroup manager cgroupfs
 and `default_ulimits = []` (tools/image/containers.conf, passed as CONTAINERS_CONF);
 crun refuses to start. The store (images, containers, volumes) lives under `workdir`,
-its run root under /tmp (podman refuses run roots longer than 50 characters), and both
-are removed when the context ends, so tests share nothing with each other or with the
+its run root and libpod's state (with the file locks of containers.conf) under /tmp
+(podman refuses run roots longer than 50 characters), and all are removed when the
+context ends, so tests share nothing with each other or with the
 machine's podman. Every command that fails raises `PodmanError` with its output.
 """
 
 import asyncio
 import os
 import pathlib
-import shutil
 import tempfile
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -80,8 +80,8 @@ class Podman:
         try:
             yield podman
         finally:
+            # Removes every container, image and volume, the store and the run root.
             await podman.podman("system", "reset", "--force")
-            shutil.rmtree(runroot, ignore_errors=False)
 
     @property
     def storage(self) -> str:
@@ -90,7 +90,16 @@ class Podman:
 
     def global_args(self) -> list[str]:
         """The options every podman command gets."""
-        return ["--root", str(self.root), "--runroot", str(self.runroot), "--storage-driver", "overlay"]
+        return [
+            "--root",
+            str(self.root),
+            "--runroot",
+            str(self.runroot),
+            "--tmpdir",
+            str(self.runroot / "libpod"),
+            "--storage-driver",
+            "overlay",
+        ]
 
     async def podman(self, *args: str, check: bool = True) -> Completed:
         """`podman <global options> args`; PodmanError if it fails and `check`."""
