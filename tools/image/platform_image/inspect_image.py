@@ -6,7 +6,7 @@
   order); their manifest digests must be equal. When they are not, the layers that
   differ are named.
 - Config: runs as the given non-root user, under tini, with a health check, stops on
-  SIGTERM, and its command is one of its binaries.
+  SIGTERM, and its command is one of its binaries (when it has any).
 - Contents: each /app/bin/<binary> is a link to a file in the image; each volume is a
   directory owned by the user; nothing of a build or test toolchain is inside
   (compilers, Bazel, pip, first-party tests, test-only Python packages).
@@ -65,7 +65,7 @@ def config_problems(image: OciImage, user: str, binaries: list[str]) -> list[str
     if config.stop_signal != "SIGTERM":
         problems.append(f"StopSignal is {config.stop_signal!r}, expected SIGTERM")
     commands = {f"/app/bin/{name}" for name in binaries}
-    if not config.cmd or config.cmd[0] not in commands:
+    if binaries and (not config.cmd or config.cmd[0] not in commands):
         problems.append(f"Cmd {config.cmd} is none of {sorted(commands)}")
     return problems
 

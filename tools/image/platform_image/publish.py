@@ -2,14 +2,19 @@
 
 `bazel run //services/<name>:image_load` and `:image_push` (tools/image/defs.bzl):
 
-    publish load --image LAYOUT --tag localhost/platform/qr-api:latest [--engine podman|docker]
-    publish push --image LAYOUT DEST [skopeo copy options...]
+    publish load LAYOUT=TAG [LAYOUT=TAG ...] [--engine podman|docker]
+        e.g. services/qr-api/image=localhost/platform/qr-api:latest
+    publish push LAYOUT DEST [skopeo copy options...]
         e.g. DEST docker://registry.example.com/platform/qr-api:1.4
 
 `load` picks podman when it is installed, else docker (`--engine` chooses), and copies
-the layout into that engine's image store under `--tag` (podman: `containers-storage:`,
-the store podman itself uses; docker: `docker-daemon:`). `push` copies the layout to
-any skopeo destination. Exit status: skopeo's, or 2 when there is nothing to load into.
+each layout into that engine's image store as TAG (podman: `containers-storage:`, the
+store podman itself uses; docker: `docker-daemon:`), in Docker's manifest format:
+podman honours an image's HEALTHCHECK only in it, docker loads nothing else (the
+config blob, HEALTHCHECK included, is the same). `push` copies the OCI image as built
+(the digest `bazel build` printed) to any skopeo destination; add `--format v2s2` for
+registries whose users run it with docker. Exit status: skopeo's (the first failure),
+or 2 when there is nothing to load into.
 """
 
 import argparse
@@ -50,8 +55,6 @@ def load_command(layout: pathlib.Path, tag: str, engine: str, storage: str = "")
         destination = f"containers-storage:{storage}{tag}"
     else:
         destination = f"docker-daemon:{tag}"
-    # Docker's manifest format: podman honours an image's HEALTHCHECK only in it, and
-    # docker loads nothing else. The config blob (with the HEALTHCHECK) stays the same.
     return ["skopeo", "copy", "--quiet", "--format", "v2s2", source(layout), destination]
 
 
@@ -60,16 +63,34 @@ def push_command(layout: pathlib.Path, destination: str, options: list[str]) -> 
     return ["skopeo", "copy", *options, source(layout), destination]
 
 
+def parse_pair(value: str) -> tuple[pathlib.Path, str]:
+    """A LAYOUT=TAG argument (ValueError without `=`)."""
+    layout, sep, tag = value.partition("=")
+    if not sep or not layout or not tag:
+        raise ValueError(f"{value!r}: expected LAYOUT=TAG")
+    return pathlib.Path(layout), tag
+
+
+def load(pairs: list[str], engine: str | None, storage: str, run: Runner) -> int:
+    """Load each LAYOUT=TAG; the first failing status, else 0."""
+    if engine is None:
+        sys.stderr.write("publish: neither podman nor docker is installed; nothing to load into\n")
+        return 2
+    for layout, tag in (parse_pair(pair) for pair in pairs):
+        status = run(load_command(layout, tag, engine, storage))
+        if status != 0:
+            return status
+        sys.stdout.write(f"loaded {tag} into {engine}\n")
+    return 0
+
+
 class Args(argparse.Namespace):
     """The command line, typed."""
 
     verb: str
-    image: pathlib.Path
-    tag: str
+    targets: list[str]
     engine: str | None
     storage: str
-    destination: str | None
-    options: list[str]
 
 
 def main(
@@ -80,29 +101,23 @@ def main(
     """Load or push; `run` and `which` are passed in by tests."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("verb", choices=["load", "push"])
-    parser.add_argument("--image", type=pathlib.Path, required=True, help="the OCI layout")
-    parser.add_argument("--tag", required=True, help="the name to load it as")
     parser.add_argument("--engine", choices=["podman", "docker"])
     parser.add_argument(
         "--storage", default="", help="podman store, e.g. [overlay@/root+/runroot] (tests)"
     )
-    parser.add_argument("destination", nargs="?", help="push: where to (docker://..., dir:...)")
-    parser.add_argument("options", nargs=argparse.REMAINDER, help="push: skopeo copy options")
+    parser.add_argument("targets", nargs=argparse.REMAINDER, help="see above")
     ns = parser.parse_args(argv, namespace=Args())
-    if ns.verb == "push":
-        if ns.destination is None:
-            parser.error("push needs a destination, e.g. docker://registry.example.com/x:1")
-        status = run(push_command(ns.image, ns.destination, ns.options))
-        if status == 0:
-            sys.stdout.write(f"pushed {ns.image} to {ns.destination}\n")
-        return status
-    engine = pick_engine(ns.engine, which)
-    if engine is None:
-        sys.stderr.write(f"publish: neither podman nor docker is installed; the image is {ns.image}\n")
-        return 2
-    status = run(load_command(ns.image, ns.tag, engine, ns.storage))
+    if ns.verb == "load":
+        try:
+            return load(ns.targets, pick_engine(ns.engine, which), ns.storage, run)
+        except ValueError as exc:
+            parser.error(str(exc))
+    if len(ns.targets) < 2:
+        parser.error("push needs LAYOUT and DEST, e.g. docker://registry.example.com/x:1")
+    layout, destination, *options = ns.targets
+    status = run(push_command(pathlib.Path(layout), destination, options))
     if status == 0:
-        sys.stdout.write(f"loaded {ns.tag} into {engine}\n")
+        sys.stdout.write(f"pushed {layout} to {destination}\n")
     return status
 
 
