@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from platform_deploy.compose import ComposeFile
 from platform_image.healthcheck import check as probe
-from platform_image.podman import Podman, execute
+from platform_image.podman import Completed, Podman, execute
 
 from platform_core.blocking import run_in
 from platform_workers.testing.redis_server import free_port
@@ -55,7 +55,8 @@ class Platform:
         self.compose = compose
         self.project = project
         self.ports: dict[str, int] = {}
-        self._env: dict[str, str] = {}
+        self._env: dict[str, str] = dict(podman.env)
+        self._up_output = ""
 
     def container(self, service: str) -> str:
         """podman-compose's name for a service's container."""
@@ -65,8 +66,8 @@ class Platform:
         """podman-compose on the private store; its output (PlatformError if it fails)."""
         command = [
             "podman-compose",
-            "--podman-args",
-            " ".join(self.podman.global_args()),
+            "--podman-path",
+            str(self.podman.wrapper),
             "-p",
             self.project,
             "-f",
@@ -89,11 +90,11 @@ class Platform:
             **secrets,
             **{variables[s]: str(port) for s, port in self.ports.items()},
         }
-        await self.compose_command("up", "-d")
+        self._up_output = await self.compose_command("up", "-d")
 
     async def logs(self) -> str:
-        """Every container's output, for failure messages."""
-        parts = []
+        """What `up` said and every container's output, for failure messages."""
+        parts = [f"--- podman-compose up ---\n{self._up_output}"]
         for service in sorted(self.compose.services):
             parts.append(f"--- {service} ---\n{await self.podman.logs(self.container(service))}")
         return "\n".join(parts)
@@ -117,32 +118,29 @@ class Platform:
             reasons = "; ".join(f"{s}: {last[s]}" for s in sorted(waiting))
             raise PlatformError(f"not ready within {deadline_s} s: {reasons}\n{await self.logs()}")
 
-    async def unhealthy(self) -> list[str]:
-        """Services whose container's health check fails now (each run once)."""
-        found = []
-        for service in sorted(self.compose.services):
-            done = await self.podman.healthcheck(self.container(service))
-            if done.returncode != 0:
-                found.append(f"{service}: health check failed: {done.stdout}{done.stderr}")
-        return found
+    async def health(self) -> dict[str, Completed]:
+        """Each service's health check, run once now in its container."""
+        return {
+            service: await self.podman.healthcheck(self.container(service))
+            for service in sorted(self.compose.services)
+        }
 
     async def restarts(self, service: str) -> int:
         """How many times the engine restarted a service's container (restart policy)."""
         return int(await self.podman.inspect(self.container(service), "{{.RestartCount}}"))
 
-    async def restart(self, service: str) -> None:
-        """Stop a service's container gracefully and start it again."""
-        await self.podman.podman("restart", "--time", str(STOP_TIMEOUT_S), self.container(service))
+    async def stop(self, service: str) -> int:
+        """SIGTERM a service's container (SIGKILL after the grace period); its exit code."""
+        return await self.podman.stop(self.container(service), STOP_TIMEOUT_S)
 
-    async def stop_all(self) -> list[str]:
-        """SIGTERM every container (servers and workers before Redis); those not exiting 0."""
-        found = []
+    async def start(self, service: str) -> None:
+        """Start a stopped service's container again."""
+        await self.podman.podman("start", self.container(service))
+
+    async def stop_all(self) -> dict[str, int]:
+        """SIGTERM every container, servers and workers before Redis; the exit codes."""
         order = sorted(self.compose.services, key=lambda s: (s == "redis", s))
-        for service in order:
-            code = await self.podman.stop(self.container(service), STOP_TIMEOUT_S)
-            if code != 0:
-                found.append(f"{service} exited {code} on SIGTERM, expected 0")
-        return found
+        return {service: await self.stop(service) for service in order}
 
     async def down(self) -> None:
         """`podman-compose down`: remove the containers and the network."""

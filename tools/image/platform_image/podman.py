@@ -17,6 +17,7 @@ machine's podman. Every command that fails raises `PodmanError` with its output.
 import asyncio
 import os
 import pathlib
+import shlex
 import tempfile
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -69,7 +70,13 @@ class Podman:
     def __init__(self, root: pathlib.Path, runroot: pathlib.Path, conf: pathlib.Path) -> None:
         self.root = root
         self.runroot = runroot
-        self.env = {**os.environ, "CONTAINERS_CONF": str(conf.resolve())}
+        # Bridge networks need iptables, in /usr/sbin: not on Bazel's strict PATH.
+        path = os.environ.get("PATH", "/usr/bin:/bin")
+        self.env = {
+            **os.environ,
+            "CONTAINERS_CONF": str(conf.resolve()),
+            "PATH": f"{path}:/usr/sbin:/sbin",
+        }
 
     @classmethod
     @asynccontextmanager
@@ -77,11 +84,20 @@ class Podman:
         """A store under `workdir`, reset and removed at the end."""
         runroot = pathlib.Path(tempfile.mkdtemp(prefix="pm.", dir="/tmp"))
         podman = cls(workdir / "podman-root", runroot, conf)
+        podman.wrapper.write_text(
+            f"#!/bin/sh\nexec podman {shlex.join(podman.global_args())} \"$@\"\n", encoding="utf-8"
+        )
+        podman.wrapper.chmod(0o755)
         try:
             yield podman
         finally:
             # Removes every container, image and volume, the store and the run root.
             await podman.podman("system", "reset", "--force")
+
+    @property
+    def wrapper(self) -> pathlib.Path:
+        """An executable that is podman on this store (for tools that run podman themselves)."""
+        return self.runroot / "podman"
 
     @property
     def storage(self) -> str:
