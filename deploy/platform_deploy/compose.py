@@ -79,7 +79,9 @@ def load(path: pathlib.Path) -> ComposeFile:
 def _service_problems(name: str, service: Service, declared: set[str]) -> list[str]:
     problems: list[str] = []
     if service.restart not in RESTART_POLICIES:
-        problems.append(f"{name}: restart is {service.restart!r}, not one of {sorted(RESTART_POLICIES)}")
+        problems.append(
+            f"{name}: restart is {service.restart!r}, not one of {sorted(RESTART_POLICIES)}"
+        )
     if not service.read_only:
         problems.append(f"{name}: the root filesystem is writable (read_only: true)")
     if service.cap_drop != ["ALL"]:

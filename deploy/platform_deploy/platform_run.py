@@ -49,7 +49,9 @@ def published_ports(compose: ComposeFile) -> dict[str, str]:
 class Platform:
     """The compose project: its containers and the host ports of its servers."""
 
-    def __init__(self, podman: Podman, compose_file: pathlib.Path, compose: ComposeFile, project: str) -> None:
+    def __init__(
+        self, podman: Podman, compose_file: pathlib.Path, compose: ComposeFile, project: str
+    ) -> None:
         self.podman = podman
         self.compose_file = compose_file
         self.compose = compose
@@ -76,7 +78,9 @@ class Platform:
         ]
         done = await execute(command, self._env)
         if done.returncode != 0:
-            raise PlatformError(f"podman-compose {' '.join(args)} failed: {done.stdout}{done.stderr}")
+            raise PlatformError(
+                f"podman-compose {' '.join(args)} failed: {done.stdout}{done.stderr}"
+            )
         return done.stdout + done.stderr
 
     async def up(self, images: Mapping[str, pathlib.Path], secrets: Mapping[str, str]) -> None:
@@ -95,8 +99,10 @@ class Platform:
     async def logs(self) -> str:
         """What `up` said and every container's output, for failure messages."""
         parts = [f"--- podman-compose up ---\n{self._up_output}"]
-        for service in sorted(self.compose.services):
-            parts.append(f"--- {service} ---\n{await self.podman.logs(self.container(service))}")
+        parts += [
+            f"--- {service} ---\n{await self.podman.logs(self.container(service))}"
+            for service in sorted(self.compose.services)
+        ]
         return "\n".join(parts)
 
     async def wait_ready(self, deadline_s: float) -> None:
@@ -139,7 +145,7 @@ class Platform:
 
     async def stop_all(self) -> dict[str, int]:
         """SIGTERM every container, servers and workers before Redis; the exit codes."""
-        order = sorted(self.compose.services, key=lambda s: (s == "redis", s))
+        order = sorted(self.compose.services, key=_redis_last)
         return {service: await self.stop(service) for service in order}
 
     async def down(self) -> None:
@@ -147,14 +153,18 @@ class Platform:
         await self.compose_command("down")
 
 
+def _redis_last(service: str) -> tuple[bool, str]:
+    return service == "redis", service
+
+
 def image_list(pairs: list[str]) -> dict[str, pathlib.Path]:
-    """TAG=LAYOUT arguments as a mapping."""
+    """TAG=LAYOUT arguments as a mapping (layouts made absolute)."""
     images: dict[str, pathlib.Path] = {}
     for pair in pairs:
         tag, sep, layout = pair.partition("=")
         if not sep:
             raise ValueError(f"{pair!r}: expected TAG=LAYOUT")
-        images[tag] = pathlib.Path(layout)
+        images[tag] = pathlib.Path(layout).resolve()
     return images
 
 

@@ -3,9 +3,8 @@
 import pathlib
 
 import pytest
-from pydantic import ValidationError
-
 from platform_deploy.compose import load, parse, problems
+from pydantic import ValidationError
 
 GOOD = """
 x-service: &service
@@ -56,7 +55,10 @@ def test_images_must_match_what_bazel_builds() -> None:
 @pytest.mark.parametrize(
     ("edit", "problem"),
     [
-        ("restart: unless-stopped", "api: restart is None, not one of ['always', 'unless-stopped']"),
+        (
+            "restart: unless-stopped",
+            "api: restart is None, not one of ['always', 'unless-stopped']",
+        ),
         ("read_only: true", "api: the root filesystem is writable (read_only: true)"),
         ("cap_drop: [ALL]", "api: capabilities are not dropped (cap_drop: [ALL])"),
     ],

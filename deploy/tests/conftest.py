@@ -4,7 +4,6 @@ import os
 import pathlib
 
 import pytest
-
 from platform_deploy.platform_run import image_list
 
 

@@ -5,12 +5,12 @@ import os
 import pathlib
 
 import pytest
+from platform_deploy.compose import load, parse
+from platform_deploy.platform_run import Platform, PlatformError, image_list, published_ports
+from platform_image.podman import Podman
 
 from platform_core.data_bank_client import DataBankClient
 from platform_core.http_testing import http_client, json_at, json_object
-from platform_deploy.compose import load
-from platform_deploy.platform_run import Platform, PlatformError, image_list, published_ports
-from platform_image.podman import Podman
 
 UPLOAD_KEY = "compose-test-upload"
 DELETE_KEY = "compose-test-admin"
@@ -26,7 +26,9 @@ POLL_S = 0.5
 async def _scrub(base_url: str) -> str:
     """Upload a file, then run a data-bank scrub job through the worker; its job id."""
     async with DataBankClient(base_url, UPLOAD_KEY) as bank:
-        stored = await bank.upload(b"bytes kept by the platform's images", content_type="text/plain")
+        stored = await bank.upload(
+            b"bytes kept by the platform's images", content_type="text/plain"
+        )
     assert stored.size == 35
     async with http_client(base_url) as client:
         answer = await client.post("/admin/verify", headers={"X-API-Key": DELETE_KEY})
@@ -125,14 +127,12 @@ def test_ports_must_name_their_variable(compose_file: pathlib.Path) -> None:
         "qr-api": "QR_API_PORT",
         "transcript-api": "TRANSCRIPT_API_PORT",
     }
-    fixed = compose.model_copy(
-        update={"services": {"qr-api": compose.services["qr-api"].model_copy(update={"ports": ["8002:8002"]})}}
-    )
+    fixed = parse("services:\n  qr-api: {image: x, ports: ['8002:8002']}\n")
     with pytest.raises(PlatformError, match="qr-api: port '8002:8002' is not written"):
         published_ports(fixed)
 
 
 def test_image_lists_are_tag_equals_layout() -> None:
-    assert image_list(["a:1=x/y"]) == {"a:1": pathlib.Path("x/y")}
+    assert image_list(["a:1=x/y"]) == {"a:1": pathlib.Path("x/y").resolve()}
     with pytest.raises(ValueError, match="expected TAG=LAYOUT"):
         image_list(["a:1"])

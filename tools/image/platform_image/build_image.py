@@ -18,11 +18,9 @@ import json
 import os
 import pathlib
 import sys
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from platform_image.tarball import LayerDigest
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 Json = dict[str, "Json"] | list["Json"] | str | int | bool | None
 

@@ -2,8 +2,9 @@
 
 Entries come from the command line (through Bazel's params file, one argument a line):
 
-    --runfile SHORT_PATH<TAB>PATH   a runfiles file; lands at <runfiles-root>/<workspace>/SHORT_PATH,
-                                    or <runfiles-root>/REPO/... for SHORT_PATH ../REPO/...
+    --runfile SHORT_PATH<TAB>PATH   a runfiles file; lands at
+                                    <runfiles-root>/<workspace>/SHORT_PATH, or at
+                                    <runfiles-root>/REPO/... for SHORT_PATH ../REPO/...
     --file DEST<TAB>PATH            a file at DEST
     --symlink DEST<TAB>TARGET       a symbolic link
     --dir DEST<TAB>MODE<TAB>UID<TAB>GID   a directory with its owner (a volume)

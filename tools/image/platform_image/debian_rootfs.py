@@ -3,8 +3,8 @@
 The build action behind `debian_layer` (tools/image/image.bzl); the tarballs come from
 the `debian_rootfs` repository rule (tools/image/debian.bzl):
 
-    debian_rootfs --rootfs base.tar --out base.tar.gz --descriptor base.json --packages base.packages
-    debian_rootfs --rootfs ffmpeg.rootfs.tar --base base.tar --out ... (an extra layer)
+    debian_rootfs --rootfs base.tar --out base.tar.gz --descriptor base.json --packages P
+    debian_rootfs --rootfs ffmpeg.rootfs.tar --base base.tar --out ...   (an extra layer)
 
 Without `--base`, the whole root filesystem becomes the layer. With `--base`, the root
 filesystem was built like the base plus more packages, and only what differs from the
@@ -49,10 +49,8 @@ def members(rootfs: pathlib.Path) -> Iterator[tuple[tarfile.TarInfo, bytes | Non
                 continue
             content = None
             if member.isreg():
-                handle = tar.extractfile(member)
-                if handle is None:
-                    raise RootfsError(f"{member.name}: no content in {rootfs}")
-                content = handle.read()
+                # A regular member always has a reader (extractfile's None is for others).
+                content = (tar.extractfile(member) or io.BytesIO()).read()
             yield member, content
 
 
@@ -65,7 +63,7 @@ def signature(member: tarfile.TarInfo, content: bytes | None) -> Signature:
         member.uid,
         member.gid,
         member.linkname.removeprefix("./"),
-        member.mtime,
+        int(member.mtime),
         digest,
         member.devmajor,
         member.devminor,
@@ -138,7 +136,9 @@ def kept_entries(base: Scan, rootfs: Scan, name: pathlib.Path) -> set[str]:
     return keep
 
 
-def write_layer(rootfs: pathlib.Path, keep: set[str] | None, out: pathlib.Path) -> tuple[LayerDigest, Scan]:
+def write_layer(
+    rootfs: pathlib.Path, keep: set[str] | None, out: pathlib.Path
+) -> tuple[LayerDigest, Scan]:
     """The entries of `rootfs` (all, or those in `keep`) as a layer blob; what was read."""
     seen = Scan()
     with out.open("wb") as blob, LayerWriter(blob) as writer:

@@ -149,6 +149,7 @@ __all__ = [
     "Descriptor",
     "Healthcheck",
     "ImageConfig",
+    "Index",
     "LayoutError",
     "Manifest",
     "OciImage",

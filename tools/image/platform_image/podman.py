@@ -52,11 +52,14 @@ async def execute(
         env=dict(env),
     )
     try:
-        out, err = await asyncio.wait_for(process.communicate(), timeout_s)
+        async with asyncio.timeout(timeout_s):
+            out, err = await process.communicate()
     except TimeoutError:
-        process.kill()
-        await process.wait()
         raise PodmanError(f"{command[:3]} ran past {timeout_s} s and was killed") from None
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
     return Completed(
         process.returncode if process.returncode is not None else -1,
         out.decode(errors="replace"),
@@ -85,7 +88,7 @@ class Podman:
         runroot = pathlib.Path(tempfile.mkdtemp(prefix="pm.", dir="/tmp"))
         podman = cls(workdir / "podman-root", runroot, conf)
         podman.wrapper.write_text(
-            f"#!/bin/sh\nexec podman {shlex.join(podman.global_args())} \"$@\"\n", encoding="utf-8"
+            f'#!/bin/sh\nexec podman {shlex.join(podman.global_args())} "$@"\n', encoding="utf-8"
         )
         podman.wrapper.chmod(0o755)
         try:
@@ -121,7 +124,9 @@ class Podman:
         """`podman <global options> args`; PodmanError if it fails and `check`."""
         done = await execute(["podman", *self.global_args(), *args], self.env)
         if check and done.returncode != 0:
-            raise PodmanError(f"podman {' '.join(args[:2])} failed ({done.returncode}): {done.stderr}")
+            raise PodmanError(
+                f"podman {' '.join(args[:2])} failed ({done.returncode}): {done.stderr}"
+            )
         return done
 
     async def load(self, layout: pathlib.Path, tag: str) -> None:
@@ -130,7 +135,9 @@ class Podman:
         In Docker's manifest format, as `publish load` does: podman honours an image's
         HEALTHCHECK only in it.
         """
-        source = f"oci:{layout.resolve()}:latest"
+        if not layout.is_absolute():
+            raise PodmanError(f"{layout}: give the layout's absolute path")
+        source = f"oci:{layout}:latest"
         destination = f"containers-storage:{self.storage}{tag}"
         done = await execute(
             ["skopeo", "copy", "--quiet", "--format", "v2s2", source, destination], self.env

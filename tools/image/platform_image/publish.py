@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable
 
 SOURCE_REF = "latest"
+ENGINES = ("podman", "docker")
 
 Runner = Callable[[list[str]], int]
 
@@ -39,11 +40,13 @@ def source(layout: pathlib.Path) -> str:
     return f"oci:{layout.resolve()}:{SOURCE_REF}"
 
 
-def pick_engine(choice: str | None, which: Callable[[str], str | None] = shutil.which) -> str | None:
+def pick_engine(
+    choice: str | None, which: Callable[[str], str | None] = shutil.which
+) -> str | None:
     """The engine to load into: the chosen one, else podman, else docker, else None."""
     if choice is not None:
         return choice
-    for engine in ("podman", "docker"):
+    for engine in ENGINES:
         if which(engine) is not None:
             return engine
     return None
@@ -88,9 +91,12 @@ class Args(argparse.Namespace):
     """The command line, typed."""
 
     verb: str
-    targets: list[str]
+    pairs: list[str]
     engine: str | None
     storage: str
+    layout: pathlib.Path
+    destination: str
+    options: list[str]
 
 
 def main(
@@ -100,25 +106,25 @@ def main(
 ) -> int:
     """Load or push; `run` and `which` are passed in by tests."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("verb", choices=["load", "push"])
-    parser.add_argument("--engine", choices=["podman", "docker"])
-    parser.add_argument(
-        "--storage", default="", help="podman store, e.g. [overlay@/root+/runroot] (tests)"
-    )
-    parser.add_argument("targets", nargs=argparse.REMAINDER, help="see above")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    loading = verbs.add_parser("load", help="into podman or docker")
+    loading.add_argument("pairs", nargs="+", metavar="LAYOUT=TAG")
+    loading.add_argument("--engine", choices=ENGINES)
+    loading.add_argument("--storage", default="", help="podman store, [overlay@ROOT+RUNROOT]")
+    pushing = verbs.add_parser("push", help="to a registry (any skopeo destination)")
+    pushing.add_argument("layout", type=pathlib.Path)
+    pushing.add_argument("destination", help="e.g. docker://registry.example.com/x:1")
+    pushing.add_argument("options", nargs=argparse.REMAINDER, help="skopeo copy options")
     ns = parser.parse_args(argv, namespace=Args())
-    if ns.verb == "load":
-        try:
-            return load(ns.targets, pick_engine(ns.engine, which), ns.storage, run)
-        except ValueError as exc:
-            parser.error(str(exc))
-    if len(ns.targets) < 2:
-        parser.error("push needs LAYOUT and DEST, e.g. docker://registry.example.com/x:1")
-    layout, destination, *options = ns.targets
-    status = run(push_command(pathlib.Path(layout), destination, options))
-    if status == 0:
-        sys.stdout.write(f"pushed {layout} to {destination}\n")
-    return status
+    if ns.verb == "push":
+        status = run(push_command(ns.layout, ns.destination, ns.options))
+        if status == 0:
+            sys.stdout.write(f"pushed {ns.layout} to {ns.destination}\n")
+        return status
+    try:
+        return load(ns.pairs, pick_engine(ns.engine, which), ns.storage, run)
+    except ValueError as exc:
+        parser.error(str(exc))
 
 
 if __name__ == "__main__":

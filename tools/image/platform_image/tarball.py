@@ -16,6 +16,8 @@ import tarfile
 from types import TracebackType
 from typing import IO, BinaryIO, Self
 
+from typing_extensions import Buffer
+
 COMPRESS_LEVEL = 6
 TAR_FORMAT = tarfile.PAX_FORMAT
 
@@ -31,28 +33,45 @@ class LayerDigest:
 
     def to_json(self) -> str:
         """The descriptor file's content (sorted keys, so it is stable too)."""
-        return json.dumps(dataclasses.asdict(self), sort_keys=True) + "\n"
+        fields = {
+            "digest": self.digest,
+            "diff_id": self.diff_id,
+            "size": self.size,
+            "uncompressed_size": self.uncompressed_size,
+        }
+        return json.dumps(fields, sort_keys=True) + "\n"
 
 
-class _Hashing:
-    """A write-only stream that hashes and counts what passes to `sink`."""
+class _HashingSink:
+    """Where the gzip stream goes: `out`, hashed and counted on the way."""
 
-    def __init__(self, sink: IO[bytes]) -> None:
-        self._sink = sink
-        self._hash = hashlib.sha256()
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self.hash = hashlib.sha256()
         self.size = 0
 
     def write(self, data: bytes) -> int:
-        self._hash.update(data)
+        self.hash.update(data)
         self.size += len(data)
-        return self._sink.write(data)
+        return self._out.write(data)
 
     def flush(self) -> None:
-        self._sink.flush()
+        self._out.flush()
 
-    @property
-    def digest(self) -> str:
-        return "sha256:" + self._hash.hexdigest()
+
+class _HashingGzip(gzip.GzipFile):
+    """gzip that also hashes and counts what it compresses (the tar stream)."""
+
+    def __init__(self, sink: _HashingSink, compresslevel: int) -> None:
+        super().__init__(filename="", mode="wb", compresslevel=compresslevel, fileobj=sink, mtime=0)
+        self.tar_hash = hashlib.sha256()
+        self.tar_size = 0
+
+    def write(self, data: Buffer) -> int:
+        view = memoryview(data)
+        self.tar_hash.update(view)
+        self.tar_size += view.nbytes
+        return super().write(view)
 
 
 def directory(path: str, *, mode: int = 0o755, uid: int = 0, gid: int = 0) -> tarfile.TarInfo:
@@ -102,12 +121,9 @@ class LayerWriter:
     """Writes one layer blob to `out`; `finish()` closes it and returns its digests."""
 
     def __init__(self, out: BinaryIO, *, compresslevel: int = COMPRESS_LEVEL) -> None:
-        self._blob = _Hashing(out)
-        self._gzip = gzip.GzipFile(
-            filename="", mode="wb", compresslevel=compresslevel, fileobj=self._blob, mtime=0
-        )
-        self._tar_stream = _Hashing(self._gzip)
-        self._tar = tarfile.open(fileobj=self._tar_stream, mode="w|", format=TAR_FORMAT)
+        self._blob = _HashingSink(out)
+        self._gzip = _HashingGzip(self._blob, compresslevel)
+        self._tar = tarfile.TarFile(fileobj=self._gzip, mode="w", format=TAR_FORMAT)
         self._result: LayerDigest | None = None
 
     def add(self, info: tarfile.TarInfo, content: IO[bytes] | None = None) -> None:
@@ -121,11 +137,12 @@ class LayerWriter:
         if self._result is None:
             self._tar.close()
             self._gzip.close()
+            self._blob.flush()
             self._result = LayerDigest(
-                digest=self._blob.digest,
-                diff_id=self._tar_stream.digest,
+                digest="sha256:" + self._blob.hash.hexdigest(),
+                diff_id="sha256:" + self._gzip.tar_hash.hexdigest(),
                 size=self._blob.size,
-                uncompressed_size=self._tar_stream.size,
+                uncompressed_size=self._gzip.tar_size,
             )
         return self._result
 
