@@ -18,11 +18,10 @@ import pathlib
 import re
 from collections.abc import Mapping
 
+from platform_core.blocking import run_in
 from platform_deploy.compose import ComposeFile
 from platform_image.healthcheck import check as probe
 from platform_image.podman import Completed, Podman, execute
-
-from platform_core.blocking import run_in
 from platform_workers.testing.redis_server import free_port
 
 PORT_VARIABLE = re.compile(r"^\$\{(?P<name>[A-Z0-9_]+):-\d+\}:(?P<port>\d+)$")

@@ -3,8 +3,9 @@
 import pathlib
 
 import pytest
-from platform_deploy.compose import load, parse, problems
 from pydantic import ValidationError
+
+from platform_deploy.compose import load, parse, problems
 
 GOOD = """
 x-service: &service

@@ -4,6 +4,7 @@ import os
 import pathlib
 
 import pytest
+
 from platform_deploy.platform_run import image_list
 
 

@@ -5,12 +5,12 @@ import os
 import pathlib
 
 import pytest
-from platform_deploy.compose import load, parse
-from platform_deploy.platform_run import Platform, PlatformError, image_list, published_ports
-from platform_image.podman import Podman
 
 from platform_core.data_bank_client import DataBankClient
 from platform_core.http_testing import http_client, json_at, json_object
+from platform_deploy.compose import load, parse
+from platform_deploy.platform_run import Platform, PlatformError, image_list, published_ports
+from platform_image.podman import Podman
 
 UPLOAD_KEY = "compose-test-upload"
 DELETE_KEY = "compose-test-admin"

@@ -19,8 +19,9 @@ import os
 import pathlib
 import sys
 
-from platform_image.tarball import LayerDigest
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from platform_image.tarball import LayerDigest
 
 Json = dict[str, "Json"] | list["Json"] | str | int | bool | None
 

@@ -18,8 +18,9 @@ import re
 import sys
 import tarfile
 
-from platform_image.oci_layout import LayoutError, OciImage
 from pydantic import ValidationError
+
+from platform_image.oci_layout import LayoutError, OciImage
 
 ENTRYPOINT = ["/usr/bin/tini", "--"]
 ROOT_USERS = {"", "0", "root", "0:0", "root:root"}

@@ -24,10 +24,9 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from platform_core.blocking import run_in
 from platform_image.healthcheck import check as probe
 from platform_image.podman import Podman, PodmanError
-
-from platform_core.blocking import run_in
 from platform_workers.testing.redis_server import RedisServer, free_port
 
 POLL_S = 0.5

@@ -5,11 +5,12 @@ import pathlib
 from collections.abc import Mapping
 
 import pytest
+from pydantic import JsonValue, TypeAdapter
+
 from platform_image.build_image import main
 from platform_image.build_layer import main as build_layer
 from platform_image.oci_layout import OciImage
 from platform_image.sizes import ImageReport
-from pydantic import JsonValue, TypeAdapter
 
 JSON = TypeAdapter(dict[str, JsonValue])
 

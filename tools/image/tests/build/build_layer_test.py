@@ -6,9 +6,10 @@ import tarfile
 from collections.abc import Callable
 
 import pytest
+from pydantic import TypeAdapter
+
 from platform_image.build_layer import compile_pyc, main, pyc_path, runfile_dest
 from platform_image.tarball import LayerDigest
-from pydantic import TypeAdapter
 
 DIGEST = TypeAdapter(LayerDigest)
 

@@ -6,9 +6,10 @@ import tarfile
 from collections.abc import Callable
 
 import pytest
+from pydantic import TypeAdapter
+
 from platform_image.debian_rootfs import installed_packages, main
 from platform_image.tarball import LayerDigest
-from pydantic import TypeAdapter
 
 DIGEST = TypeAdapter(LayerDigest)
 

@@ -8,8 +8,9 @@ import tarfile
 from collections.abc import Callable
 
 import pytest
-from platform_image.tarball import LayerWriter, directory, normalized, regular, symlink
 from pydantic import JsonValue, TypeAdapter
+
+from platform_image.tarball import LayerWriter, directory, normalized, regular, symlink
 
 
 def _write(path: pathlib.Path, owner: int = 0) -> None:

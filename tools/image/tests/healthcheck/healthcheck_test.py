@@ -5,6 +5,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+
 from platform_image.healthcheck import check, main, own_server, target
 
 

@@ -5,6 +5,7 @@ import sys
 import types
 
 import pytest
+
 from platform_image import inspect_image
 
 

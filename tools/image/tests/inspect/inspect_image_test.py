@@ -4,6 +4,7 @@ import json
 import pathlib
 
 import pytest
+
 from platform_image.build_image import main as build_image
 from platform_image.build_layer import main as build_layer
 from platform_image.inspect_image import (

@@ -4,8 +4,9 @@ import json
 import pathlib
 
 import pytest
-from platform_image.sizes import main
 from pydantic import JsonValue, TypeAdapter
+
+from platform_image.sizes import main
 
 
 def _report(path: pathlib.Path, image: str, layers: list[tuple[str, int, bool]]) -> pathlib.Path:

@@ -5,6 +5,7 @@ import os
 import pathlib
 
 import pytest
+
 from platform_image.podman import Podman, PodmanError, execute
 
 TAG = "localhost/platform/fixture:test"

@@ -3,6 +3,7 @@
 import pathlib
 
 import pytest
+
 from platform_image.podman import Podman
 from platform_image.service_check import Limits, ServiceRun, main, parse_env, run_check
 
