@@ -10,19 +10,23 @@ and `default_ulimits = []` (tools/image/containers.conf, passed as CONTAINERS_CO
 crun refuses to start. The store (images, containers, volumes) lives under `workdir`,
 its run root and libpod's state (with the file locks of containers.conf) under /tmp
 (podman refuses run roots longer than 50 characters), and all are removed when the
-context ends, so tests share nothing with each other or with the
-machine's podman. Every command that fails raises `PodmanError` with its output.
+context ends, so tests share nothing with each other or with the machine's podman
+(except networks, which are the machine's: whoever creates one removes it). Every
+command that fails raises `PodmanError` with its output.
 """
 
 import asyncio
 import os
 import pathlib
 import shlex
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Self
+
+from platform_core.blocking import run_in
 
 COMMAND_TIMEOUT_S = 300.0
 
@@ -94,8 +98,17 @@ class Podman:
         try:
             yield podman
         finally:
-            # Removes every container, image and volume, the store and the run root.
-            await podman.podman("system", "reset", "--force")
+            await podman.remove_all()
+            # Not `podman system reset`: it also removes every network in the machine's
+            # CNI configuration, which other stores (other tests) are using.
+            await run_in(None, shutil.rmtree, podman.root)
+            await run_in(None, shutil.rmtree, runroot)
+
+    async def remove_all(self) -> None:
+        """Remove the store's containers (killed at once), volumes and images."""
+        await self.podman("rm", "--all", "--force", "--time", "0")
+        await self.podman("volume", "rm", "--all", "--force")
+        await self.podman("rmi", "--all", "--force")
 
     @property
     def wrapper(self) -> pathlib.Path:
