@@ -137,12 +137,9 @@ def main(argv: list[str]) -> int:
         *config_problems(image, ns.user, ns.binary),
         *content_problems(image, ns.user, ns.binary, ns.volume),
     ]
-    for problem in problems:
-        sys.stdout.write(f"FAIL {problem}\n")
-    if problems:
-        return 1
-    sys.stdout.write(f"ok {ns.image}: {image.digest}, the same as its rebuild; config, contents\n")
-    return 0
+    ok = f"ok {ns.image}: {image.digest}, the same as its rebuild; config, contents\n"
+    sys.stdout.write("".join(f"FAIL {problem}\n" for problem in problems) or ok)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -211,12 +211,9 @@ def main(argv: list[str]) -> int:
         parser.error(str(exc))
     with RedisServer(ns.workdir / "redis") as redis:
         problems = asyncio.run(_main(ns, env, redis.url))
-    for problem in problems:
-        sys.stdout.write(f"FAIL {problem}\n")
-    if problems:
-        return 1
-    sys.stdout.write(f"ok {ns.name}: healthz, readyz, health check, user {USER}, SIGTERM\n")
-    return 0
+    ok = f"ok {ns.name}: healthz, readyz, health check, user {USER}, SIGTERM\n"
+    sys.stdout.write("".join(f"FAIL {problem}\n" for problem in problems) or ok)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -1,21 +1,20 @@
 """Each tool works as a script (Bazel runs it as a binary's or a test's main)."""
 
-import runpy
-import sys
 import types
 
 import pytest
 
 from platform_image import service_check
+from platform_image.scripts import exit_status
 
 
 @pytest.mark.parametrize("module", [service_check])
-def test_the_script_without_arguments_exits_2(
-    module: types.ModuleType, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert module.__file__ is not None
-    monkeypatch.setattr(sys, "argv", ["script"])
-    monkeypatch.delenv("PORT", raising=False)
-    with pytest.raises(SystemExit) as exit_info:
-        runpy.run_path(module.__file__, run_name="__main__")
-    assert exit_info.value.code == 2
+def test_the_script_without_arguments_exits_2(module: types.ModuleType) -> None:
+    assert exit_status(module) == 2
+
+
+def test_a_module_without_a_file_is_refused() -> None:
+    import sys
+
+    with pytest.raises(ValueError, match="sys is no file"):
+        exit_status(sys)
