@@ -9,10 +9,12 @@ into the targets every lib and service must have:
   <name>_typecheck  mypy strict (tools/python/mypy.ini) over `srcs` and `tests`
   <name>_lint       ruff (tools/python/ruff.toml) + suppression/ownership guard
 
-`platform_service` adds one `py_binary` per entry point, tagged "service".
+`platform_service` adds one `py_binary` per entry point, tagged "service", and,
+given `image`, the service's OCI image `:image` with its checks (tools/image/defs.bzl).
 """
 
 load("@pypi//:requirements.bzl", "requirement")
+load("//tools/image:defs.bzl", "service_image")
 
 py_library = native.py_library
 py_binary = native.py_binary
@@ -118,8 +120,9 @@ def platform_service(
         test_size = "medium",
         test_tags = [],
         test_env = {},
+        image = None,
         visibility = None):
-    """A service: its library, the gates, and one py_binary per entry point.
+    """A service: its library, the gates, one py_binary per entry point, its image.
 
     Args:
       name: the py_library name (the service's import package).
@@ -135,6 +138,9 @@ def platform_service(
       test_size: Bazel size of the `_test` target.
       test_tags: tags of the `_test` target.
       test_env: environment of the `_test` target.
+      image: the service's container image, as the arguments of `service_image`
+        (tools/image/defs.bzl) beside the entry points: {"port": 8002} at least, and
+        debian_packages, volumes, env, test_env, layers; None: no image.
       visibility: who may depend on the library (default: the package only).
     """
     platform_library(
@@ -161,3 +167,5 @@ def platform_service(
             tags = ["service"],
             visibility = visibility,
         )
+    if image != None:
+        service_image(name = "image", binaries = [":" + b for b in entry_points], **image)
