@@ -12,14 +12,14 @@ enough to train on a CPU in seconds (`nano`, `tiny`, `mini` for GPT-2; `nano` fo
 LSTM). `llama` and `qwen` are not implemented: the API refuses them.
 """
 
+import importlib
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import torch
 from pydantic import BaseModel, ConfigDict, ValidationError
 from safetensors.torch import load_model, save_model
 from torch import Tensor, nn
-from transformers import GPT2Config, GPT2LMHeadModel
 
 from model_trainer.text_tokenizers import BOS_ID, EOS_ID, PAD_ID
 
@@ -113,12 +113,69 @@ def logits_of(output: object) -> Tensor:
     return logits
 
 
+class Gpt2Config(Protocol):
+    """The part of Transformers' `GPT2Config` used here."""
+
+    bos_token_id: int | None
+    eos_token_id: int | None
+    pad_token_id: int | None
+
+    def to_json_string(self) -> str:
+        """The config as Transformers writes `config.json`."""
+        ...
+
+
+class Gpt2ConfigFactory(Protocol):
+    """`transformers.GPT2Config` as called here."""
+
+    def __call__(
+        self,
+        *,
+        vocab_size: int,
+        n_positions: int,
+        n_embd: int,
+        n_layer: int,
+        n_head: int,
+        bos_token_id: int,
+        eos_token_id: int,
+        pad_token_id: int,
+    ) -> Gpt2Config:
+        """A config."""
+        ...
+
+
+class Gpt2Factory(Protocol):
+    """`transformers.GPT2LMHeadModel` as called here: a randomly initialised model."""
+
+    def __call__(self, config: Gpt2Config) -> nn.Module:
+        """The model."""
+        ...
+
+
+class Gpt2Forward(Protocol):
+    """`GPT2LMHeadModel.forward` as called here."""
+
+    def __call__(self, *, input_ids: Tensor, attention_mask: Tensor) -> object:
+        """The model output (with `logits`)."""
+        ...
+
+
+def _transformers_gpt2() -> tuple[Gpt2ConfigFactory, Gpt2Factory]:
+    """Transformers' GPT-2 classes, loaded by name: their surface is declared here as
+    Protocols, which keeps the typecheck gate from analysing all of Transformers."""
+    module = importlib.import_module("transformers")
+    config: Gpt2ConfigFactory = module.GPT2Config
+    model: Gpt2Factory = module.GPT2LMHeadModel
+    return config, model
+
+
 class Gpt2Model(LanguageModel):
     """Transformers' `GPT2LMHeadModel`, randomly initialised, ids from the tokenizer."""
 
     def __init__(self, spec: ModelSpec, size: Gpt2Size) -> None:
         super().__init__(spec)
-        self.config = GPT2Config(
+        config_class, model_class = _transformers_gpt2()
+        self.config = config_class(
             vocab_size=spec.vocab_size,
             n_positions=spec.max_seq_len,
             n_embd=size.n_embd,
@@ -128,13 +185,14 @@ class Gpt2Model(LanguageModel):
             eos_token_id=EOS_ID,
             pad_token_id=PAD_ID,
         )
-        self.inner = GPT2LMHeadModel(self.config)
+        inner = model_class(self.config)
+        self.inner = inner
+        self._forward: Gpt2Forward = inner.forward
 
     def logits(self, input_ids: Tensor) -> Tensor:
         """GPT-2's logits."""
         mask = (input_ids != PAD_ID).long()
-        output: object = self.inner.forward(input_ids=input_ids, attention_mask=mask)
-        return logits_of(output)
+        return logits_of(self._forward(input_ids=input_ids, attention_mask=mask))
 
     def weights(self) -> nn.Module:
         """The Transformers model."""

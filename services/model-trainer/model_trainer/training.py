@@ -36,9 +36,13 @@ class TrainingCancelledError(Exception):
         super().__init__("Training cancelled")
 
 
+class TrainingDivergedError(Exception):
+    """The training loss stopped being a finite number."""
+
+
 def perplexity(loss: float) -> float:
-    """exp(loss), or infinity for a loss of 20 and more (as the original)."""
-    return math.exp(loss) if loss < MAX_LOSS_FOR_PPL else math.inf
+    """exp(loss), capped at exp(20): the original's infinity cannot travel in JSON."""
+    return math.exp(min(loss, MAX_LOSS_FOR_PPL))
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +147,30 @@ class Datasets:
     test: Tensor
 
 
+class _Stepper:
+    """One optimizer step: forward under autocast, scaled backward, clipping, update."""
+
+    def __init__(self, model: LanguageModel, options: TrainOptions, placement: Placement) -> None:
+        self.model = model
+        self.placement = placement
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        self.optimizer = _optimizer(options.optimizer, self.params, options.learning_rate)
+        self.scaler = torch.amp.GradScaler(placement.device, enabled=placement.precision == "fp16")
+        self.clip = options.gradient_clipping if options.gradient_clipping > 0 else math.inf
+
+    def step(self, batch: Tensor) -> tuple[float, float]:
+        """Train on `batch`; its loss and the gradient norm before clipping."""
+        self.optimizer.zero_grad(set_to_none=True)
+        with self.placement.autocast():
+            loss = next_token_loss(self.model.logits(batch), batch)
+        torch.autograd.backward(self.scaler.scale(loss))
+        self.scaler.unscale_(self.optimizer)
+        grad_norm = float(torch.nn.utils.clip_grad_norm_(self.params, self.clip).item())
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        return float(loss.item()), grad_norm
+
+
 def train(
     model: LanguageModel,
     data: Datasets,
@@ -162,10 +190,7 @@ def train(
     if options.freeze_embed:
         for param in model.embedding_parameters():
             param.requires_grad_(False)
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = _optimizer(options.optimizer, params, options.learning_rate)
-    scaler = torch.amp.GradScaler(placement.device, enabled=placement.precision == "fp16")
-    clip = options.gradient_clipping if options.gradient_clipping > 0 else math.inf
+    stepper = _Stepper(model, options, placement)
     best_val, no_improve, step, tokens, train_loss = math.inf, 0, 0, 0, math.nan
     early_stopped, saved, epoch = False, False, 0
     started = time.perf_counter()
@@ -178,18 +203,11 @@ def train(
                 break
             batch = data.train[order[start : start + options.batch_size]].to(placement.device)
             tick = time.perf_counter()
-            optimizer.zero_grad(set_to_none=True)
-            with placement.autocast():
-                loss = next_token_loss(model.logits(batch), batch)
-            torch.autograd.backward(scaler.scale(loss))
-            scaler.unscale_(optimizer)
-            grad_norm = float(torch.nn.utils.clip_grad_norm_(params, clip).item())
-            scaler.step(optimizer)
-            scaler.update()
+            train_loss, grad_norm = stepper.step(batch)
             step += 1
-            batch_tokens = int((batch != PAD_ID).sum().item())
-            tokens += batch_tokens
-            train_loss = float(loss.item())
+            tokens += int((batch != PAD_ID).sum().item())
+            if not math.isfinite(train_loss):
+                raise TrainingDivergedError(f"the training loss is {train_loss} at step {step}")
             elapsed = max(time.perf_counter() - tick, 1e-9)
             report(StepReport(epoch, step, train_loss, grad_norm, batch.shape[0] / elapsed, tokens))
         val_loss = evaluate_loss(model, data.validation, placement, options.batch_size)

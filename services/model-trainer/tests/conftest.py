@@ -3,6 +3,7 @@
 import pathlib
 
 import pytest
+
 from model_trainer.corpus import CorpusSplits, split_corpus
 
 CORPUS = pathlib.Path(__file__).resolve().parent.parent / "corpus" / "fortunes.txt"

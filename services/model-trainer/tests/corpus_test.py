@@ -1,6 +1,7 @@
 """Splitting a corpus by lines."""
 
 import pytest
+
 from model_trainer.corpus import CorpusEmptyError, corpus_lines, split_corpus
 
 

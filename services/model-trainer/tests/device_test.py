@@ -4,6 +4,7 @@ from contextlib import nullcontext
 
 import pytest
 import torch
+
 from model_trainer.device import (
     DeviceUnavailableError,
     Placement,

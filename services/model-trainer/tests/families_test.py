@@ -4,6 +4,8 @@ import pathlib
 
 import pytest
 import torch
+from pydantic import BaseModel, ConfigDict
+
 from model_trainer.families import (
     GPT2_SIZES,
     LSTM_SIZES,
@@ -24,7 +26,6 @@ from model_trainer.families import (
     seed_everything,
 )
 from model_trainer.text_tokenizers import BOS_ID, EOS_ID, PAD_ID
-from pydantic import BaseModel, ConfigDict
 
 
 def longs(*rows: list[int]) -> torch.Tensor:

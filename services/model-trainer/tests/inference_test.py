@@ -4,6 +4,7 @@ import math
 
 import pytest
 import torch
+
 from model_trainer.families import LanguageModel, ModelSpec, build_model
 from model_trainer.inference import (
     ChatMessage,
@@ -65,7 +66,7 @@ def test_scores_give_the_loss_surprisal_tokens_and_top_k() -> None:
     assert summary.surprisal is None
     assert summary.topk is None
     assert summary.loss == pytest.approx(20.0)
-    assert summary.perplexity == math.inf
+    assert summary.perplexity == math.exp(20)
 
 
 def test_greedy_generation_stops_at_eos() -> None:

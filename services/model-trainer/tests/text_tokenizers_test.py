@@ -3,6 +3,8 @@
 import pathlib
 
 import pytest
+from tokenizers import Tokenizer, models
+
 from model_trainer.corpus import CorpusSplits
 from model_trainer.text_tokenizers import (
     BOS_ID,
@@ -23,7 +25,6 @@ from model_trainer.text_tokenizers import (
     tokenizer_stats,
     train_tokenizer,
 )
-from tokenizers import Tokenizer, models
 
 METHODS: tuple[TokenizerMethod, ...] = ("char", "bpe", "sentencepiece")
 TEXT = "A day for firm decisions!"

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 import torch
+
 from model_trainer.corpus import CorpusSplits
 from model_trainer.device import Placement
 from model_trainer.families import (
@@ -20,6 +21,7 @@ from model_trainer.training import (
     Datasets,
     StepReport,
     TrainingCancelledError,
+    TrainingDivergedError,
     TrainOptions,
     chunk_ids,
     evaluate_loss,
@@ -90,7 +92,23 @@ def test_the_loss_predicts_the_next_token_and_ignores_pads() -> None:
 def test_perplexity_is_capped_at_a_loss_of_20() -> None:
     assert perplexity(0.0) == 1.0
     assert perplexity(math.log(5)) == pytest.approx(5)
-    assert perplexity(20.0) == math.inf
+    assert perplexity(25.0) == perplexity(20.0) == math.exp(20)
+
+
+def test_a_diverging_loss_ends_training(
+    tokenizer: TextTokenizer, data: Datasets, tmp_path: pathlib.Path
+) -> None:
+    options = replace(OPTIONS, optimizer="sgd", learning_rate=math.inf, gradient_clipping=0.0)
+    with pytest.raises(TrainingDivergedError, match="the training loss is nan at step"):
+        train(
+            lstm(tokenizer),
+            data,
+            options,
+            CPU,
+            tmp_path,
+            report=lambda _: None,
+            stop=threading.Event(),
+        )
 
 
 def test_all_pad_rows_have_no_loss(tokenizer: TextTokenizer) -> None:
