@@ -10,6 +10,7 @@ import io
 import os
 import pathlib
 import pickle
+import struct
 import zipfile
 from collections.abc import Mapping
 
@@ -55,7 +56,16 @@ def load_state_dict(source: pathlib.Path | bytes) -> StateDict:
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
         loaded: object = torch.load(stream, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError) as exc:
+    # What torch.load raises for bytes that are not a checkpoint, by where it notices.
+    except (
+        pickle.UnpicklingError,
+        zipfile.BadZipFile,
+        RuntimeError,
+        EOFError,
+        struct.error,
+        ValueError,
+        KeyError,
+    ) as exc:
         raise WeightsError(f"not a readable torch state dict: {exc}") from exc
     return _as_state_dict(loaded)
 

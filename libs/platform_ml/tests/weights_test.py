@@ -56,7 +56,7 @@ def test_code_in_a_pickle_is_refused() -> None:
 _PLAIN_PICKLE = b"\x80\x02]q\x00(K\x01K\x02e."  # pickle.dumps([1, 2], protocol=2)
 
 
-@pytest.mark.parametrize("data", [b"", b"garbage", _PLAIN_PICKLE])
+@pytest.mark.parametrize("data", [b"", b"garbage", b"junk", _PLAIN_PICKLE])
 def test_unreadable_bytes(data: bytes) -> None:
     with pytest.raises(WeightsError, match="not a readable torch state dict"):
         load_state_dict(data)
