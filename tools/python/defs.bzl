@@ -10,7 +10,8 @@ into the targets every lib and service must have:
   <name>_lint       ruff (tools/python/ruff.toml) + suppression/ownership guard
 
 `platform_service` adds one `py_binary` per entry point, tagged "service", and,
-given `image`, the service's OCI image `:image` with its checks (tools/image/defs.bzl).
+given `image`, the service's OCI image `:image` with its checks (tools/image/defs.bzl);
+given `dev_prepare`, the `:dev_prepare` binary `tools/dev up` runs first (tagged "dev_prepare").
 """
 
 load("@pypi//:requirements.bzl", "requirement")
@@ -121,6 +122,7 @@ def platform_service(
         test_tags = [],
         test_env = {},
         image = None,
+        dev_prepare = None,
         visibility = None):
     """A service: its library, the gates, one py_binary per entry point, its image.
 
@@ -141,6 +143,9 @@ def platform_service(
       image: the service's container image, as the arguments of `service_image`
         (tools/image/defs.bzl) beside the entry points: {"port": 8002} at least, and
         debian_packages, volumes, env, test_env, layers; None: no image.
+      dev_prepare: a main file (one of `srcs`) that `tools/dev up` runs once, with the
+        service's dev.env, after Redis is up and before the service starts (demo data);
+        declares `:dev_prepare`, tagged "dev_prepare" (not in the image).
       visibility: who may depend on the library (default: the package only).
     """
     platform_library(
@@ -165,6 +170,18 @@ def platform_service(
             deps = [":" + name],
             python_version = "PY3",
             tags = ["service"],
+            visibility = visibility,
+        )
+    if dev_prepare != None:
+        if dev_prepare not in srcs:
+            fail("dev_prepare = %r must be one of srcs (so that the gates cover it)" % dev_prepare)
+        py_binary(
+            name = "dev_prepare",
+            srcs = [dev_prepare],
+            main = dev_prepare,
+            deps = [":" + name],
+            python_version = "PY3",
+            tags = ["dev_prepare"],
             visibility = visibility,
         )
     if image != None:
