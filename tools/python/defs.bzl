@@ -1,13 +1,17 @@
 """The one place that loads Python rules and states the monorepo's conventions.
 
 Load `py_*` rules only from here (a later switch to rules_python is then a
-one-file change). `platform_library` and `platform_service` turn one declaration
+one-file change), and declare Python targets only through the macros:
+`platform_library`, `platform_service` and `platform_binary` (an entry point of gated
+code); `tools/python/gated_check.py` proves it, with the deliberate exceptions listed in
+`tools/python/ungated.txt`. `platform_library` and `platform_service` turn one declaration
 into the targets every lib and service must have:
 
   <name>            py_library
-  <name>_test       pytest, 100% statement and branch coverage of `srcs`
+  <name>_test       pytest, 100% statement and branch coverage of `srcs`; each lib
+                    package in `srcs` declares its public API (`__all__`)
   <name>_typecheck  mypy strict (tools/python/mypy.ini) over `srcs` and `tests`
-  <name>_lint       ruff (tools/python/ruff.toml) + suppression/ownership guard
+  <name>_lint       ruff (tools/python/ruff.toml) + suppression/ownership/adapter guard
 
 `platform_service` adds one `py_binary` per entry point, tagged "service", and,
 given `image`, the service's OCI image `:image` with its checks (tools/image/defs.bzl);
@@ -27,7 +31,7 @@ def _paths(files):
     pkg = native.package_name()
     return [(pkg + "/" + f) if pkg else f for f in files]
 
-def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_env):
+def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_env, adapter):
     lib = ":" + name
     test_support = [
         requirement("pytest"),
@@ -37,7 +41,7 @@ def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_e
     ]
     py_test(
         name = name + "_test",
-        srcs = [_RUNNERS + ":pytest_runner.py"] + tests,
+        srcs = [_RUNNERS + ":pytest_runner.py", _RUNNERS + ":public_api.py"] + tests,
         main = _RUNNERS + ":pytest_runner.py",
         args = ["--src=" + p for p in _paths(srcs)] + ["--test=" + p for p in _paths(tests)],
         deps = [lib] + test_deps + test_support,
@@ -59,11 +63,34 @@ def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_e
         name = name + "_lint",
         srcs = [_RUNNERS + ":lint_runner.py"],
         main = _RUNNERS + ":lint_runner.py",
-        args = ["--file=" + p for p in _paths(srcs + tests)],
+        args = ["--file=" + p for p in _paths(srcs + tests)] +
+               ["--adapter=" + p for p in _paths([adapter] if adapter else [])],
         # Dependencies are in the runfiles so that isort knows them as first-party.
         deps = [lib] + test_deps,
         data = srcs + tests + [_RUNNERS + ":ruff.toml", "@pypi//ruff:bin"],
         size = "small",
+    )
+
+def platform_binary(name, main, deps, srcs = None, **kwargs):
+    """A py_binary entry point of gated code: `main` must be in the srcs of a gated lib.
+
+    No gates of its own: `//tools/python:gated_check` (run by `tools/dev test`) proves that
+    every Python file of a `py_*` target is checked by some target's gates.
+
+    Args:
+      name: the binary's name.
+      main: its main file (a file of a `platform_library`/`platform_service` in `deps`).
+      deps: the gated libraries it runs.
+      srcs: default `[main]`.
+      **kwargs: the rest of py_binary's attributes (args, data, testonly, visibility, ...).
+    """
+    py_binary(
+        name = name,
+        srcs = srcs if srcs != None else [main],
+        main = main,
+        deps = deps,
+        python_version = "PY3",
+        **kwargs
     )
 
 def platform_library(
@@ -79,6 +106,7 @@ def platform_library(
         test_tags = [],
         test_env = {},
         testonly = False,
+        adapter = None,
         visibility = None):
     """A lib target plus its test, typecheck and lint gates.
 
@@ -95,8 +123,13 @@ def platform_library(
       test_tags: tags of the `_test` target.
       test_env: environment of the `_test` target.
       testonly: mark the library test-only (test support code).
+      adapter: the one file of `srcs` where values of unknown type may enter
+        (`json.loads`, `getattr`, `importlib.import_module`, ...), assigned to `object`
+        and checked there (docs/bazel.md, "Adapters"); None: nowhere.
       visibility: who may depend on the library.
     """
+    if adapter != None and adapter not in srcs:
+        fail("adapter = %r must be one of srcs" % adapter)
     py_library(
         name = name,
         srcs = srcs,
@@ -106,7 +139,7 @@ def platform_library(
         testonly = testonly,
         visibility = visibility,
     )
-    _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_env)
+    _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_env, adapter)
 
 def platform_service(
         name,
@@ -123,6 +156,7 @@ def platform_service(
         test_env = {},
         image = None,
         dev_prepare = None,
+        adapter = None,
         visibility = None):
     """A service: its library, the gates, one py_binary per entry point, its image.
 
@@ -146,6 +180,7 @@ def platform_service(
       dev_prepare: a main file (one of `srcs`) that `tools/dev up` runs once, with the
         service's dev.env, after Redis is up and before the service starts (demo data);
         declares `:dev_prepare`, tagged "dev_prepare" (not in the image).
+      adapter: as for `platform_library`.
       visibility: who may depend on the library (default: the package only).
     """
     platform_library(
@@ -160,6 +195,7 @@ def platform_service(
         test_size = test_size,
         test_tags = test_tags,
         test_env = test_env,
+        adapter = adapter,
         visibility = visibility,
     )
     for binary, main in entry_points.items():
