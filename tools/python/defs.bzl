@@ -27,6 +27,9 @@ py_test = native.py_test
 
 _RUNNERS = "//tools/python"
 
+# The root package collects test suites (//:gates).
+_TEST_VISIBILITY = ["//:__pkg__"]
+
 def _paths(files):
     pkg = native.package_name()
     return [(pkg + "/" + f) if pkg else f for f in files]
@@ -49,6 +52,7 @@ def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_e
         size = test_size,
         tags = test_tags,
         env = test_env,
+        visibility = _TEST_VISIBILITY,
     )
     py_test(
         name = name + "_typecheck",
@@ -58,6 +62,7 @@ def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_e
         deps = [lib] + test_deps + test_support + [requirement("mypy"), requirement("pydantic")],
         data = srcs + tests + [_RUNNERS + ":mypy.ini"],
         size = "medium",
+        visibility = _TEST_VISIBILITY,
     )
     py_test(
         name = name + "_lint",
@@ -69,6 +74,7 @@ def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_e
         deps = [lib] + test_deps,
         data = srcs + tests + [_RUNNERS + ":ruff.toml", "@pypi//ruff:bin"],
         size = "small",
+        visibility = _TEST_VISIBILITY,
     )
 
 def platform_binary(name, main, deps, srcs = None, **kwargs):
