@@ -16,8 +16,6 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
-import public_api
-
 PLUGINS = ("pytest_asyncio.plugin", "pytest_cov.plugin")
 
 
@@ -117,6 +115,9 @@ def main(argv: list[str], run: Callable[[list[str]], int] = run_pytest) -> int:
         sys.stderr.write("pytest_runner: a target needs at least one --src and one --test\n")
         return 2
     status = run(build_args(ns.src, ns.test, pathlib.Path(ns.tmp)))
+    # Imported here, after coverage has started in `run`, so that its own tests measure it.
+    import public_api
+
     api = public_api.check(ns.src)
     for problem in api:
         sys.stdout.write(f"public API: {problem}\n")

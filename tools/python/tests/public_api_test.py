@@ -92,3 +92,13 @@ def test_the_test_gate_fails_on_a_bad_package(
     )
     assert result.returncode == 1, result.stdout
     assert "public API: fixture_lib.bare: no __all__" in result.stdout
+
+
+def test_the_runner_reports_the_problems(
+    fixture_lib: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = pytest_runner.main(
+        [f"--src={LIB}/leaky/__init__.py", "--test=t.py"], run=lambda args: 0
+    )
+    assert status == 1
+    assert "public API: fixture_lib.leaky.__all__ names 'gone'" in capsys.readouterr().out
