@@ -30,6 +30,9 @@ _RUNNERS = "//tools/python"
 # The root package collects test suites (//:gates).
 _TEST_VISIBILITY = ["//:__pkg__"]
 
+def _uniq(labels):
+    return {label: None for label in labels}.keys()
+
 def _paths(files):
     pkg = native.package_name()
     return [(pkg + "/" + f) if pkg else f for f in files]
@@ -59,7 +62,7 @@ def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_e
         srcs = [_RUNNERS + ":mypy_runner.py"],
         main = _RUNNERS + ":mypy_runner.py",
         args = ["--file=" + p for p in _paths(srcs + tests)],
-        deps = [lib] + test_deps + test_support + [requirement("mypy"), requirement("pydantic")],
+        deps = _uniq([lib] + test_deps + test_support + [requirement("mypy"), requirement("pydantic")]),
         data = srcs + tests + [_RUNNERS + ":mypy.ini"],
         size = "medium",
         visibility = _TEST_VISIBILITY,
