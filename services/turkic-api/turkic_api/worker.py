@@ -58,7 +58,12 @@ def main(environ: Mapping[str, str] = os.environ, err: TextIO = sys.stderr) -> i
         fmt=settings.log_format,
         instance=settings.instance_id,
     ):
-        asyncio.run(run(settings))
+        return exit_status(asyncio.run(run(settings)))
+
+
+def exit_status(counts: WorkerCounts) -> int:
+    """The exit status of a worker that stopped (on a signal) after doing `counts`."""
+    del counts
     return EXIT_OK
 
 
