@@ -22,7 +22,7 @@ async def test_demo_datasets_are_readable_by_the_sources(tmp_path: Path) -> None
     assert main(env, out) == 0
     assert main(env, out) == 0  # idempotent
     assert out.getvalue().count("8 demo languages") == 2
-    source = HfDatasetSource(str(tmp_path / "demo"))
+    source = HfDatasetSource(str(tmp_path / "demo"), cache_dir=str(tmp_path / "hf"))
     assert [s async for s in source.sentences("ug")] == list(SENTENCES["ug"])
 
 

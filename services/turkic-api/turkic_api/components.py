@@ -27,15 +27,16 @@ class Components:
 def make_sources(settings: TurkicSettings) -> dict[Source, SentenceSource]:
     """The three sources, configured."""
     token = settings.hf_token.get_secret_value() if settings.hf_token else None
+    cache = str(settings.turkic_data_dir / "datasets-cache")
     return {
         "wikipedia": WikipediaSource(
             settings.turkic_wikipedia_base_url, timeout_s=settings.turkic_source_timeout_seconds
         ),
         "oscar": HfDatasetSource(
-            settings.turkic_oscar_dataset, settings.turkic_oscar_data_dir, token
+            settings.turkic_oscar_dataset, settings.turkic_oscar_data_dir, token, cache
         ),
         "culturax": HfDatasetSource(
-            settings.turkic_culturax_dataset, settings.turkic_culturax_data_dir, token
+            settings.turkic_culturax_dataset, settings.turkic_culturax_data_dir, token, cache
         ),
     }
 

@@ -6,7 +6,9 @@
 - `HfDatasetSource`: OSCAR and CulturaX through Hugging Face `datasets` in streaming
   mode (`load_dataset(location, data_dir=..., split="train", streaming=True)`), rows'
   `text` stripped; the dataset is read in batches of rows in a thread. `location` is a
-  hub id or a local directory (tests use one), `data_dir` the language's folder in it.
+  hub id or a local directory (tests use one), `data_dir` the language's folder in it;
+  `datasets` keeps its cache and locks in `cache_dir` (the worker's data directory,
+  not the home directory, which may be read-only).
 
 Every failure to read a source raises `SourceError` with what failed.
 """
@@ -89,16 +91,31 @@ class _Row(Protocol):
 @runtime_checkable
 class _LoadDataset(Protocol):
     def __call__(
-        self, path: str, *, data_dir: str, split: str, streaming: bool, token: str | None
+        self,
+        path: str,
+        *,
+        data_dir: str,
+        split: str,
+        streaming: bool,
+        token: str | None,
+        cache_dir: str | None,
     ) -> object: ...
 
 
-def _load_rows(module: str, location: str, data_dir: str, token: str | None) -> Iterator[object]:
+def _load_rows(source: "HfDatasetSource", data_dir: str) -> Iterator[object]:
+    module, location = source.module, source.location
     load = attribute(module, "load_dataset")
     if not isinstance(load, _LoadDataset):
         raise SourceError(f"{module} has no load_dataset")
     try:
-        dataset = load(location, data_dir=data_dir, split="train", streaming=True, token=token)
+        dataset = load(
+            location,
+            data_dir=data_dir,
+            split="train",
+            streaming=True,
+            token=source.token,
+            cache_dir=source.cache_dir,
+        )
     except (OSError, ValueError) as exc:
         raise SourceError(f"dataset {location} ({data_dir}) could not be opened: {exc}") from exc
     if not isinstance(dataset, _Rows):
@@ -128,6 +145,7 @@ class HfDatasetSource:
     location: str
     data_dir: str = "{language}"
     token: str | None = None
+    cache_dir: str | None = None
     module: str = "datasets"
 
     @property
@@ -138,7 +156,7 @@ class HfDatasetSource:
     async def sentences(self, language: Language) -> AsyncIterator[str]:
         """The rows' texts (stripped, blank ones skipped), read in batches in a thread."""
         data_dir = self.data_dir.format(language=language)
-        rows = await run_blocking(_load_rows, self.module, self.location, data_dir, self.token)
+        rows = await run_blocking(_load_rows, self, data_dir)
         while batch := await run_blocking(_next_texts, rows, HF_BATCH_ROWS):
             for text in batch:
                 if text:
