@@ -71,7 +71,7 @@ def test_fake_libs_give_what_they_promise() -> None:
     assert model.classify("x") == (1, "sure")
     assert not hasattr(ft_no_predict.load_model("x"), "f")
     loaded = ds_not_iterable.load_dataset(
-        "p", data_dir="d", split="train", streaming=True, token=None
+        "p", data_dir="d", split="train", streaming=True, token=None, cache_dir=None
     )
     assert not isinstance(loaded, Iterable)
     assert ft_not_callable.load_model == 3
