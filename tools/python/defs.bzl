@@ -26,7 +26,7 @@ def _paths(files):
     pkg = native.package_name()
     return [(pkg + "/" + f) if pkg else f for f in files]
 
-def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_env):
+def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_env, typecheck_size = "medium"):
     lib = ":" + name
     test_support = [
         requirement("pytest"),
@@ -52,7 +52,7 @@ def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_e
         args = ["--file=" + p for p in _paths(srcs + tests)],
         deps = [lib] + test_deps + test_support + [requirement("mypy"), requirement("pydantic")],
         data = srcs + tests + [_RUNNERS + ":mypy.ini"],
-        size = "medium",
+        size = typecheck_size,
     )
     py_test(
         name = name + "_lint",
@@ -77,6 +77,7 @@ def platform_library(
         test_size = "medium",
         test_tags = [],
         test_env = {},
+        typecheck_size = "medium",
         testonly = False,
         visibility = None):
     """A lib target plus its test, typecheck and lint gates.
@@ -93,6 +94,8 @@ def platform_library(
       test_size: Bazel size of the `_test` target.
       test_tags: tags of the `_test` target.
       test_env: environment of the `_test` target.
+      typecheck_size: Bazel size of the `_typecheck` target ("large" for targets whose
+        imports take mypy minutes, e.g. torch on a loaded 2-core machine).
       testonly: mark the library test-only (test support code).
       visibility: who may depend on the library.
     """
@@ -105,7 +108,7 @@ def platform_library(
         testonly = testonly,
         visibility = visibility,
     )
-    _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_env)
+    _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_env, typecheck_size)
 
 def platform_service(
         name,
@@ -120,6 +123,7 @@ def platform_service(
         test_size = "medium",
         test_tags = [],
         test_env = {},
+        typecheck_size = "medium",
         image = None,
         visibility = None):
     """A service: its library, the gates, one py_binary per entry point, its image.
@@ -138,6 +142,7 @@ def platform_service(
       test_size: Bazel size of the `_test` target.
       test_tags: tags of the `_test` target.
       test_env: environment of the `_test` target.
+      typecheck_size: Bazel size of the `_typecheck` target.
       image: the service's container image, as the arguments of `service_image`
         (tools/image/defs.bzl) beside the entry points: {"port": 8002} at least, and
         debian_packages, volumes, env, test_env, layers; None: no image.
@@ -155,6 +160,7 @@ def platform_service(
         test_size = test_size,
         test_tags = test_tags,
         test_env = test_env,
+        typecheck_size = typecheck_size,
         visibility = visibility,
     )
     for binary, main in entry_points.items():
