@@ -174,6 +174,7 @@ class RunManifest(BaseModel):
     early_stopped: bool
     tokens: int
     seconds: float
+    train_seconds: float
     versions: dict[str, str]
     system: dict[str, str]
 
@@ -395,6 +396,7 @@ class Handlers:
             early_stopped=outcome.early_stopped,
             tokens=outcome.tokens,
             seconds=outcome.seconds,
+            train_seconds=outcome.train_seconds,
             versions=versions(),
             system=system_info(),
         )
