@@ -185,10 +185,7 @@ class Queue:
             scripts.CANCEL,
             [self.keys.job(job_id), self.keys.stream, self.keys.delayed, route.stream],
             [
-                route.channel,
-                route.field,
-                route.trim,
-                route.maxlen,
+                route.lua_arg,
                 GROUP,
                 job_id,
                 reason,

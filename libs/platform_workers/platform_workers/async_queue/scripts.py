@@ -40,12 +40,12 @@ local function owns(held, entry, deliveries)
   end
   return d == tonumber(deliveries)
 end
--- route = {stream, channel, field, trim, maxlen}: the domain's events (async_events)
+-- route = {stream, route}: the domain's events (async_events: EventRoute.lua_arg in ARGV[a])
 local function route(stream, a)
-  return {stream, ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]}
+  return {stream, cjson.decode(ARGV[a])}
 end
 local function emit(r, text)
-  emit_event(r[1], r[2], r[3], r[4], r[5], text)
+  emit_event(r[1], r[2], text)
 end
 -- ack and delete the entries (one XACK and one XDEL for a batch)
 local function release(stream, group, entries)
@@ -95,17 +95,17 @@ return 1
 """)
 
 # KEYS: stream, events, dead, job...
-# ARGV: channel, field, trim, maxlen (the events route), group, consumer, dead_cap, limit
+# ARGV: route (the events route's lua_arg), group, consumer, dead_cap, limit
 #       (how many entries the worker may hold), then the jobs as one JSON array, each
 #       job an array of: entry, deliveries, job_id, mode ('run' | 'dead'), event, message
 # -> per job: {'run', attempt, payload} | {'dead'} | {'cancel', reason} | {'skip'} | {'lost'}
 START = _script("""
 local stream, events, dead = KEYS[1], route(KEYS[2], 1), KEYS[3]
-local group, consumer, dead_cap = ARGV[5], ARGV[6], ARGV[7]
-local held = holdings(stream, group, consumer, tonumber(ARGV[8]))
+local group, consumer, dead_cap = ARGV[2], ARGV[3], ARGV[4]
+local held = holdings(stream, group, consumer, tonumber(ARGV[5]))
 local now = now_ms()
 local out, drop = {}, {}
-for i, j in ipairs(cjson.decode(ARGV[9])) do
+for i, j in ipairs(cjson.decode(ARGV[6])) do
   local job = KEYS[3 + i]
   local entry, deliveries, job_id, mode, event, message = unpack(j)
   if not owns(held, entry, deliveries) then
@@ -152,7 +152,7 @@ return out
 """)
 
 # KEYS: stream, events, delayed, job...
-# ARGV: channel, field, trim, maxlen (the events route), group, consumer, limit, then the
+# ARGV: route (the events route's lua_arg), group, consumer, limit, then the
 #       jobs as one JSON array, each job an array of: entry, deliveries, job_id, outcome,
 #       ran (a bool), kind, value, event, delay_ms. The outcome is one of
 #   completed (value = result) | failed | cancelled (value = message, event) |
@@ -162,11 +162,11 @@ return out
 #    to the job then
 FINISH = _script("""
 local stream, events, delayed = KEYS[1], route(KEYS[2], 1), KEYS[3]
-local group, consumer = ARGV[5], ARGV[6]
-local held = holdings(stream, group, consumer, tonumber(ARGV[7]))
+local group, consumer = ARGV[2], ARGV[3]
+local held = holdings(stream, group, consumer, tonumber(ARGV[4]))
 local now = now_ms()
 local out, done = {}, {}
-for i, j in ipairs(cjson.decode(ARGV[8])) do
+for i, j in ipairs(cjson.decode(ARGV[5])) do
   local job = KEYS[3 + i]
   local entry, deliveries, job_id, outcome, ran, kind, value, event, delay = unpack(j)
   if not owns(held, entry, deliveries) then
@@ -211,11 +211,10 @@ return out
 """)
 
 # KEYS: stream, events, job
-# ARGV: channel, field, trim, maxlen, group, consumer, entry, deliveries, progress, message,
-#       event
+# ARGV: route, group, consumer, entry, deliveries, progress, message, event
 # message '' clears the job's message. -> 1 written, 0 lost
 PROGRESS = _script("""
-local group, consumer, entry, deliveries, progress, message, event = unpack(ARGV, 5, 11)
+local group, consumer, entry, deliveries, progress, message, event = unpack(ARGV, 2, 8)
 if not owned(KEYS[1], group, entry, consumer, deliveries) then return 0 end
 redis.call('HSET', KEYS[3], 'progress', progress, 'updated_at', now_ms())
 if message == '' then
@@ -315,12 +314,12 @@ return moved
 """)
 
 # KEYS: job, stream, delayed, events
-# ARGV: channel, field, trim, maxlen, group, job_id, reason, message, event, control channel
+# ARGV: route, group, job_id, reason, message, event, control channel
 # -> 'missing' | 'finished' | 'cancelled' (was queued: it never runs) |
 #    'cancelling' (running: its worker cancels the handler and fails the job)
 CANCEL = _script("""
 local job, stream, delayed, events = KEYS[1], KEYS[2], KEYS[3], route(KEYS[4], 1)
-local group, job_id, reason, message, event, control = unpack(ARGV, 5, 10)
+local group, job_id, reason, message, event, control = unpack(ARGV, 2, 7)
 local h = redis.call('HMGET', job, 'status', 'entry', 'ttl')
 if not h[1] then return 'missing' end
 if h[1] == 'completed' or h[1] == 'failed' then return 'finished' end

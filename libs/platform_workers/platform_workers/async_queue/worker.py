@@ -38,7 +38,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, JsonValue
 
-from platform_core.async_events import Domain, EventRoute, event_route
+from platform_core.async_events import Domain, event_route
 from platform_core.logging import JOB_ID, log_fields
 from platform_workers.async_queue import lifecycle, scripts
 from platform_workers.async_queue.context import JobContext
@@ -50,6 +50,7 @@ from platform_workers.async_queue.errors import (
 )
 from platform_workers.async_queue.keys import GROUP, QueueKeys
 from platform_workers.async_queue.replies import flags, maintenance, verdicts
+from platform_workers.async_queue.settings import WorkerSettings
 from platform_workers.async_queue.tasks import NO_RETRY, Completion, RetryPolicy, Runnable
 from platform_workers.async_redis import Arg, RedisClient, commands
 from platform_workers.async_redis.reply import StreamEntry
@@ -57,51 +58,6 @@ from platform_workers.async_redis.reply import StreamEntry
 log = logging.getLogger(__name__)
 
 Outcome = Literal["completed", "failed", "cancelled", "retry", "interrupted", "requeue"]
-
-
-@dataclass(frozen=True, slots=True)
-class WorkerConfig:
-    """How a worker runs. Times in ms unless named `_s`.
-
-    - `concurrency`: jobs running at once in this process.
-    - `lease_ms`: a job whose worker has not renewed its lease for this long is
-      reclaimed by another worker; renewed every `lease_ms / 3`. Also the registry
-      heartbeat's time to live.
-    - `max_deliveries`: a job delivered more often than this without finishing (its
-      workers died) goes to the dead-letter stream, `failed`.
-    - `block_ms`: longest wait in one XREADGROUP (below the client's socket timeout).
-    - `poll_ms`: how often lapsed leases are reclaimed and due delayed jobs promoted.
-    - `grace_period_s`: how long a stopping worker lets running handlers finish.
-    - `cancel_wait_s`: how long it then waits for cancelled handlers to unwind.
-    """
-
-    concurrency: int = 10
-    lease_ms: int = 30_000
-    max_deliveries: int = 3
-    block_ms: int = 1_000
-    poll_ms: int = 500
-    grace_period_s: float = 30.0
-    cancel_wait_s: float = 5.0
-    dead_maxlen: int = 10_000
-    reclaim_scan: int = 100
-    delayed_batch: int = 100
-    prune_every: int = 20
-    control_poll_s: float = 1.0
-
-    def __post_init__(self) -> None:
-        if self.concurrency < 1:
-            raise ValueError(f"concurrency must be at least 1, got {self.concurrency}")
-        if self.lease_ms < 30:
-            raise ValueError(f"lease_ms must be at least 30, got {self.lease_ms}")
-        if self.max_deliveries < 1:
-            raise ValueError(f"max_deliveries must be at least 1, got {self.max_deliveries}")
-        if self.block_ms < 1 or self.poll_ms < 1:
-            raise ValueError("block_ms and poll_ms must be at least 1")
-
-    @property
-    def renew_s(self) -> float:
-        """Seconds between lease renewals (and registry heartbeats)."""
-        return self.lease_ms / 3000
 
 
 class WorkerRecord(BaseModel):
@@ -226,11 +182,9 @@ class Worker:
     def __init__(
         self,
         redis: RedisClient,
-        domain: Domain,
+        settings: WorkerSettings,
         handlers: Sequence[Runnable],
-        config: WorkerConfig | None = None,
         *,
-        route: EventRoute | None = None,
         worker_id: str | None = None,
     ) -> None:
         if not handlers:
@@ -240,18 +194,14 @@ class Worker:
             if handler.name in self._handlers:
                 raise ValueError(f"two handlers for task {handler.name!r}")
             self._handlers[handler.name] = handler
+        settings.check_timeout(redis.socket_timeout_s)
         self.redis = redis
+        self.settings = settings
+        domain = settings.queue
         self.domain: Domain = domain
-        self.config = config or WorkerConfig()
-        timeout_ms = redis.socket_timeout_s * 1000
-        if self.config.block_ms >= timeout_ms or self.config.control_poll_s * 1000 >= timeout_ms:
-            raise ValueError(
-                f"block_ms and control_poll_s must be below the client's socket timeout "
-                f"({redis.socket_timeout_s} s)"
-            )
-        self.route = route or event_route(domain)
-        if self.route.domain != domain:
-            raise ValueError(f"events route of {self.route.domain} given to queue {domain}")
+        self.route = event_route(
+            domain, maxlen=settings.events_maxlen, approximate=settings.events_approximate
+        )
         self.keys = QueueKeys(domain)
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.counts = WorkerCounts()
@@ -259,7 +209,7 @@ class Worker:
             worker=self.id,
             host=socket.gethostname(),
             pid=os.getpid(),
-            concurrency=self.config.concurrency,
+            concurrency=self.settings.concurrency,
             tasks=sorted(self._handlers),
         ).model_dump_json()
         self._held: dict[str, _Job] = {}
@@ -315,9 +265,9 @@ class Worker:
         return log_fields(
             worker=self.id,
             queue=self.domain,
-            concurrency=self.config.concurrency,
+            concurrency=self.settings.concurrency,
             tasks=",".join(sorted(self._handlers)),
-            lease_ms=self.config.lease_ms,
+            lease_ms=self.settings.lease_ms,
         )
 
     def _stopped_fields(self, error: str | None) -> dict[str, object]:
@@ -327,7 +277,7 @@ class Worker:
         return log_fields(
             worker=self.id,
             queue=self.domain,
-            concurrency=self.config.concurrency,
+            concurrency=self.settings.concurrency,
             graceful=error is None,
             error=error,
             started=counts.started,
@@ -346,10 +296,10 @@ class Worker:
         await loops.fetch
         owners = {job.handler: job for job in self._held.values() if job.handler is not None}
         handlers = {task for task in owners if not task.done()}
-        late = await self._await_handlers(loops, handlers, self.config.grace_period_s)
+        late = await self._await_handlers(loops, handlers, self.settings.grace_period_s)
         for task in late:
             self._stop_handler(owners[task], "shutdown")
-        await self._await_handlers(loops, late, self.config.cancel_wait_s)
+        await self._await_handlers(loops, late, self.settings.cancel_wait_s)
         self._closing = True
         self._finish_ready.set()
         await loops.flush
@@ -408,14 +358,14 @@ class Worker:
     def _script_prefix(self) -> list[Arg]:
         """The ARGV every job script starts with: the events route, the group, this consumer."""
         route = self.route
-        return [route.channel, route.field, route.trim, route.maxlen, GROUP, self.id]
+        return [route.lua_arg, GROUP, self.id]
 
     def _holding_limit(self) -> int:
         """How many pending entries to list when checking this worker's ownership."""
-        return len(self._held) + self.config.concurrency + 16
+        return len(self._held) + self.settings.concurrency + 16
 
     def _free(self) -> int:
-        return self.config.concurrency - self._reserved
+        return self.settings.concurrency - self._reserved
 
     def _release_slot(self) -> None:
         self._reserved -= 1
@@ -442,12 +392,12 @@ class Worker:
             if self._stopping:
                 return
             if loop.time() >= next_maintenance:
-                wait_s = await self._maintain(prune=ticks % self.config.prune_every == 0)
+                wait_s = await self._maintain(prune=ticks % self.settings.prune_every == 0)
                 ticks += 1
                 next_maintenance = loop.time() + wait_s
                 continue
             block = round((next_maintenance - loop.time()) * 1000)
-            block = max(1, min(self.config.block_ms, block))
+            block = max(1, min(self.settings.block_ms, block))
             batches = await self.redis.run(
                 commands.xreadgroup(
                     GROUP,
@@ -501,14 +451,14 @@ class Worker:
                 "deliveries": 1,
                 "reason": f"malformed entry: {fields}",
             }
-            pipe.add(commands.xadd(self.keys.dead, record, maxlen=self.config.dead_maxlen))
+            pipe.add(commands.xadd(self.keys.dead, record, maxlen=self.settings.dead_maxlen))
             pipe.add(commands.xack(self.keys.stream, GROUP, entry.id))
             pipe.add(commands.xdel(self.keys.stream, entry.id))
         await pipe.execute()
 
     async def _maintain(self, *, prune: bool) -> float:
         """Reclaim lapsed leases and promote due delayed jobs; seconds until next time."""
-        cfg = self.config
+        cfg = self.settings
         reply = await self.redis.eval_script(
             scripts.MAINTAIN,
             [self.keys.stream, self.keys.delayed, self.keys.workers],
@@ -544,7 +494,7 @@ class Worker:
         return wait_s
 
     async def _start(self, jobs: list[_Job]) -> None:
-        route, cfg = self.route, self.config
+        route, cfg = self.route, self.settings
         keys = [self.keys.stream, route.stream, self.keys.dead]
         batch: list[list[str | int]] = []
         for job in jobs:
@@ -766,7 +716,7 @@ class Worker:
     async def _renew_loop(self) -> None:
         while True:
             try:
-                async with asyncio.timeout(self.config.renew_s):
+                async with asyncio.timeout(self.settings.renew_s):
                     await self._renew_stop.wait()
                 return
             except TimeoutError:
@@ -778,7 +728,7 @@ class Worker:
         args: list[Arg] = [
             GROUP,
             self.id,
-            self.config.lease_ms,
+            self.settings.lease_ms,
             self._record,
             self._holding_limit(),
         ]
@@ -796,7 +746,7 @@ class Worker:
 
     async def _control_loop(self) -> None:
         async with self.redis.subscribe(
-            self.keys.control, poll_s=self.config.control_poll_s
+            self.keys.control, poll_s=self.settings.control_poll_s
         ) as subscription:
             self._subscribed.set()
             async for message in subscription:

@@ -38,7 +38,7 @@ async def ghost_start(redis: RedisClient, queue: Queue, consumer: str = "ghost")
         scripts.START,
         [keys.stream, route.stream, keys.dead, keys.job(job_id)],
         [
-            *(route.channel, route.field, route.trim, route.maxlen, GROUP, consumer, 10, 100),
+            *(route.lua_arg, GROUP, consumer, 10, 100),
             json.dumps(batch),
         ],
     )

@@ -218,7 +218,7 @@ async def test_a_cancel_that_overtakes_the_start_reply_still_cancels(
             return reply
 
     client = CancelsDuringStart(redis.raw, socket_timeout_s=redis.socket_timeout_s)
-    worker = Worker(client, "transcript", [ECHO.handler(echo)], FAST)
+    worker = Worker(client, replace(FAST, queue="transcript"), [ECHO.handler(echo)])
     workers.append(worker)
     stop = asyncio.Event()
     run = asyncio.create_task(worker.run(stop))

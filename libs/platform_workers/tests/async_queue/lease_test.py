@@ -16,7 +16,7 @@ from platform_workers.async_queue import (
     LeaseLostError,
     Queue,
     Task,
-    WorkerConfig,
+    WorkerSettings,
     scripts,
 )
 from platform_workers.async_queue_testing import FAST, Echo, Echoed, Events, running, wait_until
@@ -260,14 +260,31 @@ async def test_a_job_delivered_too_often_goes_to_the_dead_letter_stream(
     )
 
 
-def test_worker_config_is_checked() -> None:
-    for bad in (
-        {"concurrency": 0},
-        {"lease_ms": 10},
-        {"max_deliveries": 0},
-        {"block_ms": 0},
-        {"poll_ms": 0},
-    ):
-        with pytest.raises(ValueError, match="must be at least"):
-            WorkerConfig(**bad)
-    assert WorkerConfig(lease_ms=3_000).renew_s == 1.0
+def test_worker_settings_are_checked() -> None:
+    base = WorkerSettings(queue="qr")
+    checks: list[tuple[str, Callable[[], WorkerSettings]]] = [
+        ("concurrency", lambda: replace(base, concurrency=0)),
+        ("lease_ms", lambda: replace(base, lease_ms=10)),
+        ("max_deliveries", lambda: replace(base, max_deliveries=0)),
+        ("block_ms", lambda: replace(base, block_ms=0)),
+        ("poll_ms", lambda: replace(base, poll_ms=0)),
+        ("dead_maxlen", lambda: replace(base, dead_maxlen=0)),
+        ("reclaim_scan", lambda: replace(base, reclaim_scan=0)),
+        ("delayed_batch", lambda: replace(base, delayed_batch=0)),
+        ("prune_every", lambda: replace(base, prune_every=0)),
+        ("events_maxlen", lambda: replace(base, events_maxlen=0)),
+        ("grace_period_s", lambda: replace(base, grace_period_s=-1.0)),
+        ("cancel_wait_s", lambda: replace(base, cancel_wait_s=-1.0)),
+    ]
+    for name, bad in checks:
+        with pytest.raises(ValueError, match=f"{name} must be at least"):
+            bad()
+    with pytest.raises(ValueError, match="must be positive"):
+        replace(base, socket_timeout_s=0.0)
+    with pytest.raises(ValueError, match="must be positive"):
+        replace(base, control_poll_s=0.0)
+    with pytest.raises(ValueError, match=r"below the client.s socket timeout \(1\.0 s\)"):
+        replace(base, socket_timeout_s=1.0)
+    with pytest.raises(ValueError, match="invalid domain"):
+        replace(base, queue="Q R")
+    assert replace(base, lease_ms=3_000).renew_s == 1.0
