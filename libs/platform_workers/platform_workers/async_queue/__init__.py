@@ -37,6 +37,7 @@ from platform_workers.async_queue.errors import (
     UserError,
 )
 from platform_workers.async_queue.job import CorruptPayloadError, CorruptResultError, Job
+from platform_workers.async_queue.job_state import UnknownTaskError
 from platform_workers.async_queue.keys import QueueKeys
 from platform_workers.async_queue.runner import run_worker
 from platform_workers.async_queue.settings import WorkerSettings
@@ -54,12 +55,8 @@ from platform_workers.async_queue.tasks import (
     Runnable,
     Task,
 )
-from platform_workers.async_queue.worker import (
-    UnknownTaskError,
-    Worker,
-    WorkerCounts,
-    WorkerRecord,
-)
+from platform_workers.async_queue.worker import Worker
+from platform_workers.async_queue.worker_info import WorkerCounts, WorkerRecord
 
 __all__ = [
     "NO_RETRY",

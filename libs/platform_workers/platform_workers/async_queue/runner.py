@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from platform_workers.async_queue.settings import WorkerSettings
 from platform_workers.async_queue.tasks import Runnable
-from platform_workers.async_queue.worker import Worker, WorkerCounts
+from platform_workers.async_queue.worker import Worker
+from platform_workers.async_queue.worker_info import WorkerCounts
 from platform_workers.async_redis import open_redis
 
 SHUTDOWN_SIGNALS = (signal.SIGTERM, signal.SIGINT)

@@ -17,8 +17,8 @@ from platform_workers.async_queue import (
     WorkerRecord,
     WorkerSettings,
     run_worker,
-    scripts,
 )
+from platform_workers.async_queue.scripts import RENEW
 from platform_workers.async_queue.worker import _Loops
 from platform_workers.async_queue_testing import (
     ECHO,
@@ -116,7 +116,7 @@ class FailingRenewals(RedisClient):
     failing = False
 
     async def eval_script(self, script: Script, keys: list[str], args: list[Arg]) -> Reply:
-        if self.failing and script is scripts.RENEW:
+        if self.failing and script is RENEW.script:
             raise RedisConnectionError("injected: connection lost")
         return await super().eval_script(script, keys, args)
 
