@@ -167,3 +167,16 @@ async def running(
     finally:
         if not task.done():
             await handle.stop()
+
+
+__all__ = [
+    "ECHO",
+    "FAST",
+    "Echo",
+    "Echoed",
+    "Events",
+    "Running",
+    "echo",
+    "running",
+    "wait_until",
+]
