@@ -39,7 +39,7 @@ OWNED_IMPORTS = {
 }
 OWNER_HINT = {
     "redis": "platform_workers.async_redis",
-    "httpx": "platform_core.http_testing (tests), platform_core.data_bank_client or platform_core.http_fetch",
+    "httpx": "platform_core.http_testing (tests), .data_bank_client or .http_fetch",
 }
 # TEMPORARY (coordinator: delete each line once its owner's branch has fixed the file):
 # files that still take in values of unknown type without a checked adapter.

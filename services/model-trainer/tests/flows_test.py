@@ -4,7 +4,6 @@ fine-tuned from a run whose files are only in data-bank-api, failing in the work
 import asyncio
 import shutil
 
-
 from model_trainer.settings import TrainerSettings
 from platform_core.http_testing import HttpClient, json_object
 from platform_workers.async_queue_testing import wait_until
