@@ -14,6 +14,7 @@
 import asyncio
 import bz2
 import os
+import random
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -107,7 +108,12 @@ def _rss_bytes() -> int:
 def big_dump(xml_mb: int) -> bytes:
     """A multistream dump of about `xml_mb` MiB of XML: one compressed block of pages
     repeated (bz2 streams concatenate)."""
-    pages = [(f"P{i}", ". ".join(SENTENCES["kk"]) + ".") for i in range(600)]
+    words = [word for sentence in SENTENCES["kk"] for word in sentence.split()]
+    rng = random.Random(13)
+    pages = [
+        (f"P{i}", ". ".join(" ".join(rng.choices(words, k=12)) for _ in range(20)) + ".")
+        for i in range(300)
+    ]
     xml = "".join(dump_xml(pages)).encode()
     head, _, rest = xml.partition(b"<page>")
     body, _, tail = (b"<page>" + rest).rpartition(b"</mediawiki>")
