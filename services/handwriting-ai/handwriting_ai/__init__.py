@@ -1,0 +1,1 @@
+"""handwriting-ai: single-digit recognition over HTTP, training as queued jobs (README.md)."""
