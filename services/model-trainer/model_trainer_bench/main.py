@@ -30,7 +30,6 @@ from pydantic import BaseModel, ConfigDict, JsonValue, SecretStr
 
 from model_trainer.app import build_app
 from model_trainer.corpus import split_corpus
-from model_trainer.device import Placement
 from model_trainer.families import Family, ModelSpec, build_model, load_language_model
 from model_trainer.handlers import RunManifest
 from model_trainer.inference import Sampling, generate
@@ -41,6 +40,7 @@ from model_trainer.worker import run
 from platform_core.data_bank_client import DataBankClient
 from platform_core.http_testing import json_object, running_server
 from platform_core.loadgen import child_server, free_port, python_module
+from platform_ml import Compute
 from platform_workers.testing.redis_server import RedisServer
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -120,7 +120,7 @@ def bare_loop(
         tokens += int((batch != 0).sum().item())
     seconds = time.perf_counter() - started
     test = chunk_ids(tokenizer, splits.test, SEQ_LEN)
-    test_loss = evaluate_loss(model, test, Placement("cpu", "fp32"), BATCH)
+    test_loss = evaluate_loss(model, test, Compute("cpu", "fp32"), BATCH)
     return tokens / seconds, perplexity(test_loss), model
 
 

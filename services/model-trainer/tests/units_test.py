@@ -143,7 +143,7 @@ async def test_handlers_cache_models_and_check_corpora(
             Store(bank, max_corpus_bytes=10),
             MetricsPublisher(EventPublisher(redis)),
             ChatSessions(redis, 60),
-            has_cuda=lambda: True,
+            has_cuda=True,
             model_cache_size=1,
         )
         first, _ = await handlers._model("a", artifact)
