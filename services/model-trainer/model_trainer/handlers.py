@@ -61,7 +61,6 @@ from model_trainer.jobs import (
     TrainPayload,
     TrainResult,
 )
-from model_trainer.metrics_glue import MetricsPublisher
 from model_trainer.runlog import RunLog, log_path
 from model_trainer.sessions import ChatSessions, SessionNotFoundError
 from model_trainer.settings import TrainerSettings
@@ -90,6 +89,7 @@ from model_trainer_events import (
     TrainerMetricsConfig,
     TrainerMetricsProgress,
 )
+from platform_core.async_events import EventPublisher
 from platform_core.blocking import run_blocking, run_stoppable
 from platform_ml import Compute, DeviceError, seed_everything, select_compute
 from platform_workers.async_queue import JobContext, Runnable, SystemFailureError, UserError
@@ -288,7 +288,7 @@ class Handlers:
         settings: TrainerSettings,
         tasks: TrainerTasks,
         store: Store,
-        metrics: MetricsPublisher,
+        metrics: EventPublisher,
         sessions: ChatSessions,
         *,
         has_cuda: bool | None = None,

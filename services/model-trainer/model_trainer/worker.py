@@ -14,7 +14,6 @@ from typing import TextIO
 
 from model_trainer.handlers import Handlers
 from model_trainer.jobs import QUEUE, trainer_tasks
-from model_trainer.metrics_glue import MetricsPublisher
 from model_trainer.sessions import ChatSessions
 from model_trainer.settings import TrainerSettings, load_trainer_settings
 from model_trainer.storage import Store
@@ -64,7 +63,7 @@ async def run(
             settings,
             trainer_tasks(settings),
             Store(bank, max_corpus_bytes=settings.trainer_max_corpus_bytes),
-            MetricsPublisher(EventPublisher(redis)),
+            EventPublisher(redis),
             ChatSessions(redis, settings.trainer_chat_session_ttl_seconds),
             has_cuda=has_cuda,
         )

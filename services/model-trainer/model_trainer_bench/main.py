@@ -24,7 +24,6 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 
-import httpx
 import torch
 from pydantic import BaseModel, ConfigDict, JsonValue, SecretStr
 
@@ -38,7 +37,7 @@ from model_trainer.text_tokenizers import TextTokenizer, load_tokenizer
 from model_trainer.training import chunk_ids, evaluate_loss, next_token_loss, perplexity
 from model_trainer.worker import run
 from platform_core.data_bank_client import DataBankClient
-from platform_core.http_testing import json_object, running_server
+from platform_core.http_testing import HttpClient, json_object, running_server
 from platform_core.loadgen import child_server, free_port, python_module
 from platform_ml import Compute
 from platform_workers.testing.redis_server import RedisServer
@@ -124,7 +123,7 @@ def bare_loop(
     return tokens / seconds, perplexity(test_loss), model
 
 
-async def poll(client: httpx.AsyncClient, path: str) -> dict[str, JsonValue]:
+async def poll(client: HttpClient, path: str) -> dict[str, JsonValue]:
     """GET `path` until completed or failed (a failed run has no manifest: the caller's
     read of it fails)."""
     view = json_object(await client.get(path))
