@@ -37,7 +37,7 @@ def _paths(files):
     pkg = native.package_name()
     return [(pkg + "/" + f) if pkg else f for f in files]
 
-def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_env, adapter):
+def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_env, adapter, typecheck_size = "medium"):
     lib = ":" + name
     test_support = [
         requirement("pytest"),
@@ -64,7 +64,7 @@ def _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_e
         args = ["--file=" + p for p in _paths(srcs + tests)],
         deps = _uniq([lib] + test_deps + test_support + [requirement("mypy"), requirement("pydantic")]),
         data = srcs + tests + [_RUNNERS + ":mypy.ini"],
-        size = "medium",
+        size = typecheck_size,
         visibility = _TEST_VISIBILITY,
     )
     py_test(
@@ -114,6 +114,7 @@ def platform_library(
         test_size = "medium",
         test_tags = [],
         test_env = {},
+        typecheck_size = "medium",
         testonly = False,
         adapter = None,
         visibility = None):
@@ -131,6 +132,8 @@ def platform_library(
       test_size: Bazel size of the `_test` target.
       test_tags: tags of the `_test` target.
       test_env: environment of the `_test` target.
+      typecheck_size: Bazel size of the `_typecheck` target ("large" for targets whose
+        imports take mypy minutes, e.g. torch on a loaded 2-core machine).
       testonly: mark the library test-only (test support code).
       adapter: the one file of `srcs` where values of unknown type may enter
         (`json.loads`, `getattr`, `importlib.import_module`, ...), assigned to `object`
@@ -148,7 +151,7 @@ def platform_library(
         testonly = testonly,
         visibility = visibility,
     )
-    _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_env, adapter)
+    _gates(name, srcs, tests, test_deps, test_data, test_size, test_tags, test_env, adapter, typecheck_size)
 
 def platform_service(
         name,
@@ -163,6 +166,7 @@ def platform_service(
         test_size = "medium",
         test_tags = [],
         test_env = {},
+        typecheck_size = "medium",
         image = None,
         dev_prepare = None,
         adapter = None,
@@ -183,6 +187,7 @@ def platform_service(
       test_size: Bazel size of the `_test` target.
       test_tags: tags of the `_test` target.
       test_env: environment of the `_test` target.
+      typecheck_size: Bazel size of the `_typecheck` target.
       image: the service's container image, as the arguments of `service_image`
         (tools/image/defs.bzl) beside the entry points: {"port": 8002} at least, and
         debian_packages, volumes, env, test_env, layers; None: no image.
@@ -205,6 +210,7 @@ def platform_service(
         test_tags = test_tags,
         test_env = test_env,
         adapter = adapter,
+        typecheck_size = typecheck_size,
         visibility = visibility,
     )
     for binary, main in entry_points.items():
