@@ -85,6 +85,7 @@ class TrainOutcome:
     early_stopped: bool
     tokens: int
     seconds: float
+    train_seconds: float
 
 
 def chunk_ids(tokenizer: TextTokenizer, lines: Sequence[str], seq_len: int) -> Tensor:
@@ -192,7 +193,7 @@ def train(
             param.requires_grad_(False)
     stepper = _Stepper(model, options, placement)
     best_val, no_improve, step, tokens, train_loss = math.inf, 0, 0, 0, math.nan
-    early_stopped, saved, epoch = False, False, 0
+    early_stopped, saved, epoch, train_seconds = False, False, 0, 0.0
     started = time.perf_counter()
     for epoch in range(1, options.num_epochs + 1):
         order = torch.randperm(data.train.shape[0], generator=generator)
@@ -210,6 +211,7 @@ def train(
                 raise TrainingDivergedError(f"the training loss is {train_loss} at step {step}")
             elapsed = max(time.perf_counter() - tick, 1e-9)
             report(StepReport(epoch, step, train_loss, grad_norm, batch.shape[0] / elapsed, tokens))
+            train_seconds += time.perf_counter() - tick
         val_loss = evaluate_loss(model, data.validation, placement, options.batch_size)
         report(StepReport(epoch, step, train_loss, 0.0, 0.0, tokens, val_loss=val_loss))
         # The first epoch's checkpoint is always saved (a NaN loss is never "lower").
@@ -234,4 +236,5 @@ def train(
         early_stopped=early_stopped,
         tokens=tokens,
         seconds=time.perf_counter() - started,
+        train_seconds=train_seconds,
     )

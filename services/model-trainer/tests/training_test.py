@@ -133,6 +133,7 @@ def test_training_reports_steps_and_keeps_the_best_checkpoint(
     assert outcome.best_val_loss == min(r.val_loss for r in epoch_ends if r.val_loss is not None)
     assert outcome.best_val_loss < before
     assert outcome.tokens == reports[-1].tokens > 0
+    assert 0 < outcome.train_seconds < outcome.seconds
     assert not outcome.early_stopped
     saved = load_language_model(tmp_path)
     assert evaluate_loss(saved, data.test, CPU, 8) == pytest.approx(outcome.test_loss, rel=1e-5)
