@@ -279,6 +279,9 @@ async def measure(
             trainer_artifacts_root=root / "artifacts",
             trainer_worker_concurrency=1,
             trainer_threads=threads,
+            # The API and the worker share this process and the machine may be loaded:
+            # a generous Redis timeout keeps a slow loop from failing the measurement.
+            trainer_redis_timeout_seconds=60.0,
             log_level="WARNING",
         )
         return await through_service(settings, url, CORPUS.read_text(), families, steps)
