@@ -11,12 +11,13 @@ top-level `x-*` anchors are ignored). `problems` lists what the file gets wrong:
 - Redis keeps its data: append-only file on, in a named volume at /data.
 """
 
-import importlib
 import pathlib
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from platform_core.checked import module_attribute
 
 RESTART_POLICIES = {"always", "unless-stopped"}
 
@@ -25,8 +26,11 @@ class _SafeLoad(Protocol):
     def __call__(self, stream: str) -> object: ...
 
 
-_yaml = importlib.import_module("yaml")
-_safe_load: _SafeLoad = _yaml.safe_load
+def _is_safe_load(value: object) -> TypeGuard[_SafeLoad]:
+    return callable(value)
+
+
+_safe_load = module_attribute("yaml", "safe_load", _is_safe_load)
 
 
 class Healthcheck(BaseModel):

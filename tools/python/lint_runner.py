@@ -1,10 +1,16 @@
 """The lint gate: ruff (check and format) plus the rules ruff cannot express.
 
 Beyond ruff's rule set (ruff.toml), every file is scanned for:
-- suppression markers in comments (`noqa`, `type: ignore`, `pragma`): none anywhere;
-- imports of the raw Redis client outside `platform_workers.async_redis`, the one
-  module that owns the concern (plain imports, `importlib.import_module` and
-  `__import__` with a literal name all count).
+- suppression markers in comments (`noqa`, `type: ignore`, `pragma`) and inline mypy
+  configuration (a line `# mypy: ...`): none anywhere;
+- imports of an owned module outside the lib that owns it, by path prefix from the
+  repository root (`redis`: `platform_workers.async_redis`; `httpx`: the data-bank
+  client and the kit's test helpers); plain imports, `importlib.import_module` and
+  `__import__` with a literal name all count;
+- values of unknown type (`json.loads`, `getattr`, `importlib.import_module`, ...) outside
+  the target's declared adapter (`--adapter`, the macros' `adapter` attribute), and,
+  inside it, annotated with anything but `object` (an annotation is not a check: narrow
+  with `isinstance` or parse with pydantic).
 """
 
 import argparse
@@ -16,17 +22,50 @@ import re
 import subprocess
 import sys
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 HERE = pathlib.Path(__file__).resolve().parent
 MARKERS = re.compile(r"\b(noqa|type:\s*ignore|pragma)\b", re.IGNORECASE)
+# mypy reads `# mypy: <flags>` at the start of any line (even inside a string).
+MYPY_INLINE = re.compile(r"^\s*#\s*mypy\s*:", re.IGNORECASE)
 OWNED_IMPORTS = {
     "redis": ("libs/platform_workers/platform_workers/async_redis/",),
+    "httpx": (
+        "libs/platform_core/platform_core/data_bank_client/",
+        "libs/platform_core/platform_core/http_testing/",
+        "libs/platform_core/tests/",
+    ),
 }
+OWNER_HINT = {
+    "redis": "platform_workers.async_redis",
+    "httpx": "platform_core.http_testing (tests) or platform_core.data_bank_client",
+}
+# TEMPORARY (coordinator: delete each line once its owner's branch has fixed the file):
+# files that still take in values of unknown type without a checked adapter.
+PENDING_UNKNOWN_VALUES = (
+    "libs/platform_workers/platform_workers/async_redis/client.py",  # libs-queue
+    "libs/platform_workers/tests/async_queue/logs_test.py",  # libs-queue
+    "services/model-trainer/model_trainer/families.py",  # model-trainer
+)
+# Calls whose result has no static type (Any, or a module that has every attribute).
+UNKNOWN_SOURCES = frozenset(
+    {
+        "json.load",
+        "json.loads",
+        "getattr",
+        "importlib.import_module",
+        "__import__",
+        "pickle.load",
+        "pickle.loads",
+        "marshal.loads",
+        "yaml.load",
+        "yaml.safe_load",
+    }
+)
 
 
 def comment_violations(path: str, source: str) -> Iterator[str]:
-    """Suppression markers in comments."""
+    """Suppression markers in comments, and inline mypy configuration."""
     tokens = tokenize.generate_tokens(io.StringIO(source).readline)
     for token in tokens:
         if token.type == tokenize.COMMENT:
@@ -36,6 +75,12 @@ def comment_violations(path: str, source: str) -> Iterator[str]:
                     f"{path}:{token.start[0]}: forbidden marker '{match.group(1)}': "
                     "fix the code instead of silencing the gate"
                 )
+    for lineno, line in enumerate(source.splitlines(), start=1):
+        if MYPY_INLINE.match(line):
+            yield (
+                f"{path}:{lineno}: inline mypy configuration: the settings are "
+                "tools/python/mypy.ini, the same for every target"
+            )
 
 
 def _imported_names(tree: ast.AST) -> Iterator[tuple[int, str]]:
@@ -50,35 +95,101 @@ def _imported_names(tree: ast.AST) -> Iterator[tuple[int, str]]:
             and node.args
             and isinstance(node.args[0], ast.Constant)
             and isinstance(node.args[0].value, str)
-            and (
-                (isinstance(node.func, ast.Name) and node.func.id == "__import__")
-                or (isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")
-            )
+            and _called_name(node) in {"__import__", "importlib.import_module", "import_module"}
         ):
             yield node.lineno, node.args[0].value
 
 
+def repo_path(path: str) -> str:
+    """`path` relative to the repository root (the gate's working directory)."""
+    return pathlib.Path(os.path.relpath(pathlib.Path(path).absolute())).as_posix()
+
+
 def import_violations(path: str, source: str) -> Iterator[str]:
-    """Imports of a module that only its owning lib may import."""
+    """Imports of a module that only its owning lib may import (owners by path prefix)."""
     tree = ast.parse(source, filename=path)
-    normalized = pathlib.PurePosixPath(path).as_posix()
+    relative = repo_path(path)
     for lineno, name in _imported_names(tree):
         top = name.split(".")[0]
         owners = OWNED_IMPORTS.get(top)
-        if owners is not None and not any(owner in normalized for owner in owners):
+        if owners is not None and not relative.startswith(owners):
             yield (
                 f"{path}:{lineno}: import of '{name}' outside {', '.join(owners)}: "
-                f"use the lib that owns {top} (platform_workers.async_redis)"
+                f"use the lib that owns {top} ({OWNER_HINT[top]})"
             )
 
 
-def guard(files: list[str]) -> list[str]:
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def _called_name(node: ast.Call) -> str | None:
+    return _dotted(node.func)
+
+
+def _unknown_calls(node: ast.AST) -> Iterator[tuple[int, str]]:
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call):
+            name = _called_name(child)
+            if name in UNKNOWN_SOURCES or (name and name.endswith(".import_module")):
+                yield child.lineno, name
+
+
+def _tainted_names(tree: ast.AST) -> set[str]:
+    """Names bound (without a check) to a value of unknown type, e.g. a dynamic module."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(True for _ in _unknown_calls(node.value)):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def unknown_value_violations(path: str, source: str, *, adapter: bool) -> Iterator[str]:
+    """Values of unknown type outside the adapter, or annotated (not checked) inside it."""
+    tree = ast.parse(source, filename=path)
+    if not adapter:
+        for lineno, name in _unknown_calls(tree):
+            yield (
+                f"{path}:{lineno}: '{name}(...)' has no static type: call it only in the "
+                "target's adapter module (docs/bazel.md: adapters), which checks the value"
+            )
+        return
+    tainted = _tainted_names(tree)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and node.value is not None
+            and not (isinstance(node.annotation, ast.Name) and node.annotation.id == "object")
+        ):
+            sources = [name for _, name in _unknown_calls(node.value)]
+            sources += [
+                n.id for n in ast.walk(node.value) if isinstance(n, ast.Name) and n.id in tainted
+            ]
+            for name in sources:
+                yield (
+                    f"{path}:{node.lineno}: a value of unknown type ('{name}') assigned to an "
+                    "annotated name: annotate it `object`, then narrow it with isinstance or "
+                    "parse it with pydantic"
+                )
+
+
+def guard(files: list[str], adapters: Sequence[str] = ()) -> list[str]:
     """Every violation of the project rules that ruff cannot express."""
+    adapter_paths = {repo_path(a) for a in adapters}
     problems: list[str] = []
     for path in files:
         source = pathlib.Path(path).read_text(encoding="utf-8")
         problems.extend(comment_violations(path, source))
         problems.extend(import_violations(path, source))
+        if repo_path(path) not in PENDING_UNKNOWN_VALUES:
+            problems.extend(
+                unknown_value_violations(path, source, adapter=repo_path(path) in adapter_paths)
+            )
     return problems
 
 
@@ -101,6 +212,7 @@ class Args(argparse.Namespace):
     """The command line, typed."""
 
     file: list[str]
+    adapter: list[str]
     config: str
 
 
@@ -108,13 +220,19 @@ def main(argv: list[str]) -> int:
     """Lint the given files; non-zero if ruff or the guard finds anything."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--file", action="append", default=list[str](), help="a file to lint")
+    parser.add_argument(
+        "--adapter",
+        action="append",
+        default=list[str](),
+        help="the target's adapter: the one file that may take in values of unknown type",
+    )
     parser.add_argument("--config", default=str(HERE / "ruff.toml"))
     ns = parser.parse_args(argv, namespace=Args())
     files = ns.file
     if not files:
         sys.stderr.write("lint_runner: nothing to lint\n")
         return 2
-    problems = guard(files)
+    problems = guard(files, ns.adapter)
     for problem in problems:
         sys.stdout.write(problem + "\n")
     status = run_ruff(files, ns.config)

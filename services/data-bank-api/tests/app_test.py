@@ -5,7 +5,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from data_bank_api.app import Collaborators, build_app
@@ -18,7 +17,7 @@ from data_bank_api.scrub import Scrubber
 from data_bank_api.settings import DataBankSettings
 from data_bank_testing.faults import GIB, FaultyFiles, FreeSpace, disk_full, io_error
 from platform_core.async_events import JobCompleted
-from platform_core.http_testing import app_client, json_at, json_object
+from platform_core.http_testing import HttpClient, HttpResponse, app_client, json_at, json_object
 from platform_workers.async_queue import Queue, Runnable
 from platform_workers.async_queue_testing import ECHO, Echo, Events, running, wait_until
 from platform_workers.async_redis import open_redis
@@ -34,7 +33,7 @@ MAX_FILE_BYTES = 256 * 1024
 class Api:
     """The app in process, with its injected collaborators and data root."""
 
-    client: httpx.AsyncClient
+    client: HttpClient
     files: FaultyFiles
     free_space: FreeSpace
     root: Path
@@ -45,14 +44,14 @@ class Api:
         data: bytes = CONTENT,
         content_type: str | None = "text/plain",
         key: str | None = UP,
-    ) -> httpx.Response:
+    ) -> HttpResponse:
         part: tuple[str, bytes] | tuple[str, bytes, str] = (
             ("blob", data) if content_type is None else ("blob", data, content_type)
         )
         headers = {} if key is None else {"X-API-Key": key}
         return await self.client.post("/files", files={"file": part}, headers=headers)
 
-    async def get(self, path: str, key: str | None = RD, **headers: str) -> httpx.Response:
+    async def get(self, path: str, key: str | None = RD, **headers: str) -> HttpResponse:
         sent = dict(headers) if key is None else {"X-API-Key": key, **headers}
         return await self.client.get(path, headers=sent)
 
@@ -81,7 +80,7 @@ async def api(
         yield Api(client, faulty_files, free_space, data_root, settings)
 
 
-def error(response: httpx.Response) -> tuple[int, str, str]:
+def error(response: HttpResponse) -> tuple[int, str, str]:
     body = json_object(response)
     code, message = body["code"], body["message"]
     assert isinstance(code, str)

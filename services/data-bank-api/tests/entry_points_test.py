@@ -2,7 +2,6 @@
 
 import asyncio
 import io
-import json
 import os
 import runpy
 import signal
@@ -11,6 +10,7 @@ import types
 from pathlib import Path
 
 import pytest
+from pydantic import TypeAdapter
 
 import data_bank_api.server
 import data_bank_api.worker
@@ -79,7 +79,7 @@ def test_the_worker_runs_until_sigterm(redis_url: str, tmp_path: Path) -> None:
     assert status == 0
     worker_lines: dict[str, dict[str, object]] = {}
     for text in log.getvalue().splitlines():
-        line: dict[str, object] = json.loads(text)
+        line = TypeAdapter(dict[str, object]).validate_json(text)
         if line["logger"] == "platform_workers.async_queue.worker":
             worker_lines[str(line["message"])] = line
     assert set(worker_lines) == {"worker started", "worker stopped"}

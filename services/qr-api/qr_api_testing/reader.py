@@ -7,13 +7,14 @@ decodes exactly one QR code from it. SVG is rasterised with resvg first. The rea
 gives the decoded text, the level and the module count for the test to compare.
 """
 
-import importlib
 import io
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final, Protocol, TypeGuard
 
 import resvg_py
 from PIL import Image
+
+from platform_core.checked import module_attribute
 
 PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 SVG_PROLOGUE: Final = b"<?xml"
@@ -42,8 +43,11 @@ class _Decode(Protocol):
     def __call__(self, image: Image.Image) -> list[_Symbol]: ...
 
 
-_zbar = importlib.import_module("pyzbar.pyzbar")
-_decode: _Decode = _zbar.decode
+def _is_decode(value: object) -> TypeGuard[_Decode]:
+    return callable(value)
+
+
+_decode = module_attribute("pyzbar.pyzbar", "decode", _is_decode)
 
 
 @dataclass(frozen=True)

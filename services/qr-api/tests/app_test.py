@@ -5,11 +5,10 @@ import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 
-import httpx
 import pytest
 
 from platform_core.config import load_settings
-from platform_core.http_testing import app_client, json_at, json_object
+from platform_core.http_testing import HttpClient, app_client, json_at, json_object
 from qr_api.app import QrContext, build_app, etag, readiness
 from qr_api.render import capacity_message
 from qr_api.render_pool import RenderPool
@@ -46,7 +45,7 @@ def threads() -> GatedThreads:
 
 
 @pytest.fixture()
-async def client(threads: GatedThreads) -> AsyncIterator[httpx.AsyncClient]:
+async def client(threads: GatedThreads) -> AsyncIterator[HttpClient]:
     def factory(workers: int) -> Executor:
         assert workers == 1
         return threads
@@ -61,7 +60,7 @@ async def client(threads: GatedThreads) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def test_healthz_answers_while_every_render_worker_is_busy(
-    client: httpx.AsyncClient, threads: GatedThreads, qr_reader: QrReader
+    client: HttpClient, threads: GatedThreads, qr_reader: QrReader
 ) -> None:
     threads.hold()
     render = asyncio.create_task(
@@ -78,25 +77,25 @@ async def test_healthz_answers_while_every_render_worker_is_busy(
     assert qr_reader.read(response.content, box_size=6).text == "https://example.com/busy"
 
 
-async def test_env_defaults_apply(client: httpx.AsyncClient, qr_reader: QrReader) -> None:
+async def test_env_defaults_apply(client: HttpClient, qr_reader: QrReader) -> None:
     threads_free = await client.post("/v1/qr", content=json_payload(url="localhost"))
     assert qr_reader.read(threads_free.content, box_size=6).text == "https://localhost"
 
 
-async def test_body_limit(client: httpx.AsyncClient) -> None:
+async def test_body_limit(client: HttpClient) -> None:
     response = await client.post("/v1/qr", content=b'{"url": "' + b"a" * 5000 + b'"}')
     assert response.status_code == 413
     assert json_field(response.content, "code") == "PAYLOAD_TOO_LARGE"
 
 
-async def test_content_type_is_not_checked(client: httpx.AsyncClient) -> None:
+async def test_content_type_is_not_checked(client: HttpClient) -> None:
     response = await client.post(
         "/v1/qr", content=b'{"url": "example.com"}', headers={"Content-Type": "text/plain"}
     )
     assert response.status_code == 200
 
 
-async def test_bad_accept_header(client: httpx.AsyncClient) -> None:
+async def test_bad_accept_header(client: HttpClient) -> None:
     response = await client.post(
         "/v1/qr", content=json_payload(url="example.com"), headers={"Accept": "image/svg+xml;q=5"}
     )
@@ -104,7 +103,7 @@ async def test_bad_accept_header(client: httpx.AsyncClient) -> None:
     assert json_field(response.content, "message") == "Invalid Accept header"
 
 
-async def test_url_too_long_for_the_level(client: httpx.AsyncClient) -> None:
+async def test_url_too_long_for_the_level(client: HttpClient) -> None:
     url = "https://example.com/" + "z" * 1500
     response = await client.post("/v1/qr", content=json_payload(url=url, ecc="H"))
     assert response.status_code == 400
@@ -112,7 +111,7 @@ async def test_url_too_long_for_the_level(client: httpx.AsyncClient) -> None:
     assert json_field(response.content, "message") == capacity_message("H")
 
 
-async def test_methods_and_routes(client: httpx.AsyncClient) -> None:
+async def test_methods_and_routes(client: HttpClient) -> None:
     wrong_method = await client.get("/v1/qr")
     unknown = await client.post("/v1/qrcode", content=json_payload(url="example.com"))
     assert wrong_method.status_code == 405
@@ -121,7 +120,7 @@ async def test_methods_and_routes(client: httpx.AsyncClient) -> None:
     assert json_field(unknown.content, "code") == "NOT_FOUND"
 
 
-async def test_openapi_documents_the_route(client: httpx.AsyncClient) -> None:
+async def test_openapi_documents_the_route(client: HttpClient) -> None:
     document = json_object(await client.get("/openapi.json"))
     operation = json_at(document, "paths", "/v1/qr", "post")
     assert json_at(operation, "requestBody", "content") == {

@@ -8,11 +8,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-import httpx
 import pytest
 
 from platform_core.async_events import JobCompleted, JobFailed, JobProgress
-from platform_core.http_testing import app_client, json_object
+from platform_core.http_testing import HttpClient, HttpResponse, app_client, json_object
 from platform_workers.async_queue import Queue, Task
 from platform_workers.async_queue_testing import wait_until
 from platform_workers.async_redis import open_redis
@@ -34,7 +33,7 @@ DE = FakeSubtitle("vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nHallo\n")
 
 
 @pytest.fixture()
-async def client(settings: TranscriptSettings) -> AsyncIterator[httpx.AsyncClient]:
+async def client(settings: TranscriptSettings) -> AsyncIterator[HttpClient]:
     async with app_client(build_app(settings)) as http:
         yield http
 
@@ -70,14 +69,14 @@ async def worker(settings: TranscriptSettings) -> AsyncIterator[None]:
         yield
 
 
-async def post(client: httpx.AsyncClient, path: str, body: object) -> httpx.Response:
+async def post(client: HttpClient, path: str, body: object) -> HttpResponse:
     """POST `body` as JSON."""
     return await client.post(
         path, content=json.dumps(body), headers={"content-type": "application/json"}
     )
 
 
-def error(response: httpx.Response) -> tuple[int, str, str]:
+def error(response: HttpResponse) -> tuple[int, str, str]:
     body = json_object(response)
     assert body["request_id"] == response.headers["x-request-id"]
     return response.status_code, str(body["code"]), str(body["message"])
@@ -86,7 +85,7 @@ def error(response: httpx.Response) -> tuple[int, str, str]:
 # --- captions ---------------------------------------------------------------------------
 
 
-async def test_captions(client: httpx.AsyncClient, fake_youtube: FakeYouTube) -> None:
+async def test_captions(client: HttpClient, fake_youtube: FakeYouTube) -> None:
     fake_youtube.add(FakeVideo(VID, subtitles={"de": [DE], "en": [EN]}))
     response = await post(client, "/v1/captions", {"url": URL})
     assert response.status_code == 200
@@ -94,7 +93,7 @@ async def test_captions(client: httpx.AsyncClient, fake_youtube: FakeYouTube) ->
 
 
 async def test_captions_in_a_preferred_language(
-    client: httpx.AsyncClient, fake_youtube: FakeYouTube
+    client: HttpClient, fake_youtube: FakeYouTube
 ) -> None:
     fake_youtube.add(FakeVideo(VID, subtitles={"de": [DE], "en": [EN]}))
     response = await post(client, "/v1/captions", {"url": URL, "preferred_langs": ["de"]})
@@ -103,7 +102,7 @@ async def test_captions_in_a_preferred_language(
     assert json_object(response)["text"] == "Hello there"
 
 
-async def test_no_captions(client: httpx.AsyncClient, fake_youtube: FakeYouTube) -> None:
+async def test_no_captions(client: HttpClient, fake_youtube: FakeYouTube) -> None:
     fake_youtube.add(FakeVideo(VID))
     response = await post(client, "/v1/captions", {"url": URL})
     assert error(response) == (
@@ -129,12 +128,12 @@ async def test_no_captions(client: httpx.AsyncClient, fake_youtube: FakeYouTube)
     ],
 )
 async def test_captions_input_errors(
-    client: httpx.AsyncClient, body: dict[str, object], expected: tuple[int, str, str]
+    client: HttpClient, body: dict[str, object], expected: tuple[int, str, str]
 ) -> None:
     assert error(await post(client, "/v1/captions", body)) == expected
 
 
-async def test_malformed_json_is_400(client: httpx.AsyncClient) -> None:
+async def test_malformed_json_is_400(client: HttpClient) -> None:
     response = await client.post(
         "/v1/stt/jobs", content=b"{not json", headers={"content-type": "application/json"}
     )
@@ -145,9 +144,7 @@ async def test_malformed_json_is_400(client: httpx.AsyncClient) -> None:
 # --- synchronous STT --------------------------------------------------------------------
 
 
-async def test_sync_stt(
-    client: httpx.AsyncClient, fake_youtube: FakeYouTube, speech_webm: bytes
-) -> None:
+async def test_sync_stt(client: HttpClient, fake_youtube: FakeYouTube, speech_webm: bytes) -> None:
     fake_youtube.add(FakeVideo(VID, duration=8.0, audio=speech_webm))
     response = await post(client, "/v1/stt", {"url": URL})
     assert response.status_code == 200
@@ -159,7 +156,7 @@ async def test_sync_stt(
 
 
 async def test_sync_stt_refuses_videos_over_its_bound(
-    client: httpx.AsyncClient, fake_youtube: FakeYouTube, fake_openai: FakeOpenAI
+    client: HttpClient, fake_youtube: FakeYouTube, fake_openai: FakeOpenAI
 ) -> None:
     fake_youtube.add(FakeVideo(VID, duration=301.0))
     response = await post(client, "/v1/stt", {"url": URL})
@@ -212,7 +209,7 @@ async def test_upstream_failures_are_502_and_a_whisper_timeout_504(
 # --- jobs -------------------------------------------------------------------------------
 
 
-async def test_a_job_is_queued_and_readable_at_once(client: httpx.AsyncClient) -> None:
+async def test_a_job_is_queued_and_readable_at_once(client: HttpClient) -> None:
     response = await post(client, "/v1/stt/jobs", {"url": URL, "user_id": 42})
     assert response.status_code == 202
     accepted = json_object(response)
@@ -261,17 +258,17 @@ async def test_a_job_is_queued_and_readable_at_once(client: httpx.AsyncClient) -
     ],
 )
 async def test_job_input_errors(
-    client: httpx.AsyncClient, body: object, expected: tuple[int, str, str]
+    client: HttpClient, body: object, expected: tuple[int, str, str]
 ) -> None:
     assert error(await post(client, "/v1/stt/jobs", body)) == expected
 
 
-async def test_an_unknown_job(client: httpx.AsyncClient) -> None:
+async def test_an_unknown_job(client: HttpClient) -> None:
     assert error(await client.get("/v1/stt/jobs/nope")) == (404, "NOT_FOUND", "Job not found")
 
 
 async def test_a_job_of_another_task_is_not_found(
-    client: httpx.AsyncClient, settings: TranscriptSettings
+    client: HttpClient, settings: TranscriptSettings
 ) -> None:
     other = Task("transcript.other", SttPayload, SttPayload)
     async with open_redis(settings.redis_url) as redis:
@@ -282,7 +279,7 @@ async def test_a_job_of_another_task_is_not_found(
 
 
 async def test_a_corrupt_job_is_an_internal_error(
-    client: httpx.AsyncClient, settings: TranscriptSettings
+    client: HttpClient, settings: TranscriptSettings
 ) -> None:
     response = await post(client, "/v1/stt/jobs", {"url": URL, "user_id": 1})
     job_id = str(json_object(response)["job_id"])
@@ -296,7 +293,7 @@ async def test_a_corrupt_job_is_an_internal_error(
 
 
 async def test_redis_down_is_503_not_500_and_captions_still_work(
-    client: httpx.AsyncClient, redis_server: RedisServer, fake_youtube: FakeYouTube
+    client: HttpClient, redis_server: RedisServer, fake_youtube: FakeYouTube
 ) -> None:
     fake_youtube.add(FakeVideo(VID, subtitles={"en": [EN]}))
     redis_server.stop()
@@ -313,7 +310,7 @@ async def test_redis_down_is_503_not_500_and_captions_still_work(
 
 
 async def test_a_stalled_redis_is_503_within_the_timeout(
-    client: httpx.AsyncClient, redis_server: RedisServer
+    client: HttpClient, redis_server: RedisServer
 ) -> None:
     redis_server.command("CLIENT", "PAUSE", "4000", "ALL")
     try:
@@ -326,14 +323,14 @@ async def test_a_stalled_redis_is_503_within_the_timeout(
     assert "job store unavailable" in message
 
 
-async def test_not_ready_without_a_worker(client: httpx.AsyncClient) -> None:
+async def test_not_ready_without_a_worker(client: HttpClient) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 503
     assert json_object(response) == {"status": "degraded", "reason": "no-worker"}
 
 
 async def test_not_ready_when_the_worker_count_fails(
-    client: httpx.AsyncClient, redis_server: RedisServer
+    client: HttpClient, redis_server: RedisServer
 ) -> None:
     redis_server.command("CLIENT", "PAUSE", "4000", "WRITE")  # PING passes, EVAL waits
     try:
@@ -349,7 +346,7 @@ async def test_not_ready_when_the_worker_count_fails(
 
 @pytest.mark.usefixtures("worker")
 async def test_a_job_runs_to_completion(
-    client: httpx.AsyncClient,
+    client: HttpClient,
     settings: TranscriptSettings,
     fake_youtube: FakeYouTube,
     speech_webm: bytes,
@@ -402,7 +399,7 @@ async def test_a_user_error_ends_the_job_failed(
 
 @pytest.mark.usefixtures("worker")
 async def test_a_job_with_nothing_said_completes_with_empty_text(
-    client: httpx.AsyncClient,
+    client: HttpClient,
     settings: TranscriptSettings,
     fake_youtube: FakeYouTube,
     tmp_path: pathlib.Path,
@@ -420,7 +417,7 @@ async def test_a_job_with_nothing_said_completes_with_empty_text(
 
 @pytest.mark.usefixtures("worker")
 async def test_a_provider_failure_ends_the_job_failed(
-    client: httpx.AsyncClient,
+    client: HttpClient,
     settings: TranscriptSettings,
     fake_youtube: FakeYouTube,
     fake_openai: FakeOpenAI,

@@ -13,13 +13,12 @@ import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
-import httpx
 import pytest
 from pydantic import BaseModel, ConfigDict
 
 from platform_core.async_events import JobCompleted, JobProgress, JobStarted
 from platform_core.blocking import run_blocking
-from platform_core.http_testing import http_client, json_object
+from platform_core.http_testing import HttpClient, http_client, json_object
 from platform_workers.async_queue_testing import wait_until
 from platform_workers.async_redis import open_redis
 from transcript_api.app import JobView
@@ -79,7 +78,7 @@ def as_json(body: dict[str, object]) -> str:
     return json.dumps(body)
 
 
-async def ready(client: httpx.AsyncClient) -> bool:
+async def ready(client: HttpClient) -> bool:
     return (await client.get("/readyz")).status_code == 200
 
 

@@ -22,7 +22,6 @@ Decisions, most of them for speed (a `YoutubeDL` costs ~90 ms of CPU to build an
   a `YoutubeDL` loads them; yt-dlp's messages go to the `transcript_api.ytdlp` logger.
 """
 
-import importlib
 import logging
 import pathlib
 import tempfile
@@ -30,10 +29,11 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from platform_core.checked import is_exception_class, module_attribute
 from transcript_api.errors import UpstreamError, download_failed
 from transcript_api.urls import YouTubeVideo
 
@@ -103,20 +103,22 @@ class YtDlpModule:
     close_http_error: Callable[[Exception], None]
 
 
+def _is_factory(value: object) -> TypeGuard[YoutubeDLFactory]:
+    return callable(value)
+
+
+def _has_close(value: object) -> TypeGuard[_HttpErrorClass]:
+    return is_exception_class(value) and hasattr(value, "close")
+
+
 def load_yt_dlp() -> YtDlpModule:
     """The installed yt-dlp (`YoutubeDL`, `utils.YoutubeDLError`, `networking.HTTPError`)."""
-    module = importlib.import_module("yt_dlp")
-    utils = importlib.import_module("yt_dlp.utils")
-    networking = importlib.import_module("yt_dlp.networking.exceptions")
-    factory: YoutubeDLFactory = module.YoutubeDL
-    error: type[Exception] = utils.YoutubeDLError
-    http_error: type[Exception] = networking.HTTPError
-    http_error_class: _HttpErrorClass = networking.HTTPError
+    networking = "yt_dlp.networking.exceptions"
     return YtDlpModule(
-        factory=factory,
-        error=error,
-        http_error=http_error,
-        close_http_error=http_error_class.close,
+        factory=module_attribute("yt_dlp", "YoutubeDL", _is_factory),
+        error=module_attribute("yt_dlp.utils", "YoutubeDLError", is_exception_class),
+        http_error=module_attribute(networking, "HTTPError", is_exception_class),
+        close_http_error=module_attribute(networking, "HTTPError", _has_close).close,
     )
 
 

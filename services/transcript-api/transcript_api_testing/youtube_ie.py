@@ -7,10 +7,10 @@ yt-dlp has no type information, so the class is built with `type()` on yt-dlp's
 latency and failures of the fake reach yt-dlp as they would from YouTube.
 """
 
-import importlib
 import os
 from typing import Protocol
 
+from platform_core.checked import is_class, module_attribute
 from transcript_api_testing.fake_youtube import FAKE_YOUTUBE_ENV
 
 VALID_URL = r"https?://(?:www\.)?youtube\.com/watch\?v=(?P<id>[A-Za-z0-9_-]{11})"
@@ -41,8 +41,7 @@ def make_extractor(module: str) -> type:
     and by class name, so the fake replaces the real one, also where the service asks
     for it by key (`ie_key="Youtube"`).
     """
-    common = importlib.import_module("yt_dlp.extractor.common")
-    base: type = common.InfoExtractor
+    base = module_attribute("yt_dlp.extractor.common", "InfoExtractor", is_class)
     namespace: dict[str, object] = {
         "__module__": module,
         "__doc__": "Claims YouTube watch URLs and answers from the fake YouTube.",

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 
+import gated_check
 import lint_runner
 import mypy_runner
 import pypi_generate
@@ -24,7 +25,9 @@ def argv(*args: str) -> Iterator[None]:
         sys.argv = saved
 
 
-@pytest.mark.parametrize("module", [lint_runner, mypy_runner, pytest_runner, pypi_generate])
+@pytest.mark.parametrize(
+    "module", [gated_check, lint_runner, mypy_runner, pytest_runner, pypi_generate]
+)
 def test_script_without_arguments_exits_2(module: types.ModuleType) -> None:
     assert module.__file__ is not None
     with argv(), pytest.raises(SystemExit) as exit_info:

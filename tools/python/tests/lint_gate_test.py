@@ -1,4 +1,9 @@
-"""The lint gate rejects suppressions, banned APIs and raw Redis imports, and accepts clean code."""
+"""The lint gate rejects suppressions, inline mypy settings, banned APIs, owned imports
+outside their owner, and values of unknown type outside the adapter; it accepts clean code.
+
+Paths are given relative to the fixtures' root (the gate's working directory stands for
+the repository root), as Bazel gives them relative to the repository root.
+"""
 
 import pathlib
 
@@ -7,8 +12,16 @@ import pytest
 import lint_runner
 
 
-def lint(path: pathlib.Path, capfd: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    status = lint_runner.main(["--file", str(path)])
+@pytest.fixture()
+def root(fixtures: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> pathlib.Path:
+    """The lint fixtures' directory, as the working directory (the repository root)."""
+    monkeypatch.chdir(fixtures / "lint")
+    return fixtures / "lint"
+
+
+def lint(path: pathlib.Path, capfd: pytest.CaptureFixture[str], *adapters: str) -> tuple[int, str]:
+    args = ["--file", str(path)] + [f"--adapter={a}" for a in adapters]
+    status = lint_runner.main(args)
     captured = capfd.readouterr()
     return status, captured.out + captured.err
 
@@ -29,22 +42,83 @@ def test_rejects_a_blocking_sleep(
     assert "TID251 `time.sleep` is banned: blocks the event loop: use asyncio.sleep" in out
 
 
-def test_rejects_redis_in_a_service(
-    fixtures: pathlib.Path, capfd: pytest.CaptureFixture[str]
-) -> None:
-    path = fixtures / "lint" / "services" / "bad_service" / "bad_service" / "uses_redis.py"
+def test_rejects_redis_in_a_service(root: pathlib.Path, capfd: pytest.CaptureFixture[str]) -> None:
+    path = pathlib.Path("services/bad_service/bad_service/uses_redis.py")
     status, out = lint(path, capfd)
     assert status == 1
     assert "uses_redis.py:5: import of 'redis.asyncio' outside" in out
     assert "uses_redis.py:8: import of 'redis' outside" in out
 
 
-def test_accepts_redis_in_its_owner(
-    fixtures: pathlib.Path, capfd: pytest.CaptureFixture[str]
+def test_ownership_is_by_path_prefix_not_substring(
+    root: pathlib.Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    path = fixtures / "lint" / "libs" / "platform_workers" / "platform_workers"
-    status, out = lint(path / "async_redis" / "owner.py", capfd)
+    path = pathlib.Path(
+        "services/bad_service/libs/platform_workers/platform_workers/async_redis/sneaky.py"
+    )
+    status, out = lint(path, capfd)
+    assert status == 1
+    assert "sneaky.py:3: import of 'redis.asyncio' outside" in out
+
+
+def test_accepts_redis_in_its_owner(root: pathlib.Path, capfd: pytest.CaptureFixture[str]) -> None:
+    path = pathlib.Path("libs/platform_workers/platform_workers/async_redis/owner.py")
+    status, out = lint(path, capfd)
     assert status == 0, out
+
+
+def test_rejects_httpx_in_a_service(root: pathlib.Path, capfd: pytest.CaptureFixture[str]) -> None:
+    status, out = lint(pathlib.Path("services/bad_service/bad_service/uses_httpx.py"), capfd)
+    assert status == 1
+    assert (
+        "uses_httpx.py:3: import of 'httpx' outside libs/platform_core/platform_core/"
+        "data_bank_client/, libs/platform_core/platform_core/http_testing/, "
+        "libs/platform_core/tests/: use the lib that owns httpx (platform_core.http_testing"
+    ) in out
+
+
+def test_accepts_httpx_in_the_kits_test_helpers(
+    root: pathlib.Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    path = pathlib.Path("libs/platform_core/platform_core/http_testing/owner.py")
+    status, out = lint(path, capfd)
+    assert status == 0, out
+
+
+def test_rejects_inline_mypy_settings(
+    root: pathlib.Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    status, out = lint(pathlib.Path("mypy_inline.py"), capfd)
+    assert status == 1
+    assert "mypy_inline.py:1: inline mypy configuration" in out
+
+
+def test_rejects_a_value_of_unknown_type_outside_the_adapter(
+    root: pathlib.Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    status, out = lint(pathlib.Path("unknown_value.py"), capfd)
+    assert status == 1
+    assert "unknown_value.py:5: 'json.loads(...)' has no static type" in out
+
+
+def test_rejects_an_adapter_that_annotates_instead_of_checking(
+    root: pathlib.Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    status, out = lint(pathlib.Path("adapter/escape.py"), capfd, "adapter/escape.py")
+    assert status == 1
+    assert "escape.py:14: a value of unknown type ('json.loads') assigned to an annotated" in out
+    assert "escape.py:16: a value of unknown type ('_module') assigned to an annotated" in out
+    assert "escape.py:15" not in out
+
+
+def test_accepts_an_adapter_that_checks(
+    root: pathlib.Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    status, out = lint(pathlib.Path("adapter/checked.py"), capfd, "adapter/checked.py")
+    assert status == 0, out
+    status, out = lint(pathlib.Path("adapter/checked.py"), capfd)
+    assert status == 1
+    assert "checked.py:8: 'json.loads(...)' has no static type" in out
 
 
 def test_accepts_clean_code(fixtures: pathlib.Path, capfd: pytest.CaptureFixture[str]) -> None:
@@ -69,3 +143,23 @@ def test_guard_sees_dynamic_imports() -> None:
     assert [v.split(": ")[0] for v in lint_runner.import_violations("s/a.py", source)] == [
         "s/a.py:2"
     ]
+
+
+def test_guard_sees_inline_mypy_settings_only_at_a_line_start() -> None:
+    source = 'x = 1  # mypy: not at the start\nDOC = """\n# mypy: strict=False\n"""\n'
+    assert [v.split(": ")[0] for v in lint_runner.comment_violations("f.py", source)] == ["f.py:3"]
+
+
+def test_guard_names_only_plain_calls() -> None:
+    source = "import json\nfactories = [json.loads]\nVALUE = factories[0]('1')\n"
+    assert list(lint_runner.unknown_value_violations("a.py", source, adapter=False)) == []
+
+
+def test_pending_files_are_not_checked_for_unknown_values(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    pending = pathlib.Path(lint_runner.PENDING_UNKNOWN_VALUES[0])
+    pending.parent.mkdir(parents=True)
+    pending.write_text("import json\nVALUE: int = json.loads('1')\n", encoding="utf-8")
+    assert lint_runner.guard([str(pending)]) == []

@@ -19,15 +19,15 @@ import socket
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol, TextIO, TypeVar
+from typing import Protocol, TextIO, TypeGuard, TypeVar
 
-import hypercorn.app_wrappers
 from hypercorn.asyncio.run import worker_serve
 from hypercorn.config import Config, Sockets
 from hypercorn.typing import AppWrapper
 from hypercorn.utils import LifespanFailureError, LifespanTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from platform_core.checked import module_attribute
 from platform_core.config import ConfigError, ServiceSettings, load_settings
 from platform_core.logging import configure_logging, log_fields
 
@@ -57,10 +57,15 @@ class _WrapAsgi(Protocol):
 
 
 _worker_serve: _WorkerServe = worker_serve
+
+
 # Hypercorn types an ASGI app with its own TypedDicts, Starlette with MutableMappings: the
 # same protocol in two incompatible spellings. The one bridge between them is this lookup.
-_ASGI_WRAPPER = "ASGIWrapper"
-_wrap_asgi: _WrapAsgi = getattr(hypercorn.app_wrappers, _ASGI_WRAPPER)
+def _is_wrap_asgi(value: object) -> TypeGuard[_WrapAsgi]:
+    return callable(value)
+
+
+_wrap_asgi = module_attribute("hypercorn.app_wrappers", "ASGIWrapper", _is_wrap_asgi)
 
 
 @dataclass(frozen=True, slots=True)

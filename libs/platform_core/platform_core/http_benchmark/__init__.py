@@ -6,3 +6,5 @@ app on the same server, in the same run, each in its own process; this process k
 64 keep-alive connections busy (`platform_core.loadgen`) and reports requests/s, p50/p99
 latency and the server's CPU time per request.
 """
+
+__all__: list[str] = []  # run as a program (`bazel run`); nothing to import

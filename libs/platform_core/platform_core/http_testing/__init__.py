@@ -10,7 +10,12 @@
 Both run the app's startup and shutdown; `httpx.AsyncClient` is the client, and
 `json_object(response)` reads a JSON body without `Any` (or parse it with your model:
 `Item.model_validate_json(response.content)`); `json_at(value, "a", "b")` digs into it.
+`HttpClient` and `HttpResponse` name httpx's types for annotations: service tests reach
+HTTP only through these helpers (the lint gate keeps `import httpx` in the libs).
 """
+
+from httpx import AsyncClient as HttpClient
+from httpx import Response as HttpResponse
 
 from platform_core.http_testing.clients import app_client, http_client
 from platform_core.http_testing.json_body import json_at, json_object
@@ -18,6 +23,8 @@ from platform_core.http_testing.lifespan import LifespanError, lifespan
 from platform_core.http_testing.server import RunningServer, running_server
 
 __all__ = [
+    "HttpClient",
+    "HttpResponse",
     "LifespanError",
     "RunningServer",
     "app_client",

@@ -2,7 +2,6 @@
 
 import asyncio
 import io
-import json
 import os
 import signal
 import socket
@@ -14,7 +13,7 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 from kit_example import Ctx, LogLines, Settings, build_example
-from pydantic import JsonValue
+from pydantic import JsonValue, TypeAdapter
 from starlette.applications import Starlette
 
 from platform_core.config import ConfigError
@@ -23,6 +22,7 @@ from platform_core.http.server import bind_socket, hypercorn_config
 from platform_core.http_testing import json_object, running_server
 
 TIMEOUT_S = 30.0
+JSON_OBJECT = TypeAdapter(dict[str, object])
 
 
 def js(value: JsonValue) -> JsonValue:
@@ -186,7 +186,7 @@ class WatchedStream(io.StringIO):
         """The JSON lines written."""
         parsed: list[dict[str, object]] = []
         for line in self.getvalue().splitlines():
-            value: dict[str, object] = json.loads(line)
+            value = JSON_OBJECT.validate_json(line)
             parsed.append(value)
         return parsed
 
@@ -344,7 +344,7 @@ async def read_until(
             raw = await stdout.readline()
             if not raw:
                 raise AssertionError(f"the server exited before logging {message!r}: {seen}")
-            line: dict[str, object] = json.loads(raw)
+            line = JSON_OBJECT.validate_json(raw)
             seen.append(line)
             if line["message"] == message:
                 return line
@@ -388,7 +388,7 @@ async def test_the_server_process_drains_on_sigterm() -> None:
             assert await process.wait() == 0
         rest = await process.stdout.read()
         for raw in rest.splitlines():
-            line: dict[str, object] = json.loads(raw)
+            line = JSON_OBJECT.validate_json(raw)
             seen.append(line)
         messages = [line["message"] for line in seen]
         assert messages.index("request") > messages.index("shutdown requested")

@@ -10,6 +10,7 @@ import sys
 import threading
 
 import pytest
+from pydantic import TypeAdapter
 
 from platform_core.logging import (
     JOB_ID,
@@ -30,6 +31,8 @@ from platform_core.logging.setup import HIGH_WATER
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 log = logging.getLogger("tests.logging")
 
+JSON_OBJECT = TypeAdapter(dict[str, object])
+
 
 def fail(exc: Exception) -> None:
     """Raise `exc` (so that a traceback exists)."""
@@ -40,7 +43,7 @@ def lines(stream: io.StringIO) -> list[dict[str, object]]:
     """The JSON objects written to `stream`."""
     parsed: list[dict[str, object]] = []
     for line in stream.getvalue().splitlines():
-        value: dict[str, object] = json.loads(line)
+        value = strict_json(line)
         parsed.append(value)
     return parsed
 
@@ -160,7 +163,7 @@ def test_close_writes_everything_and_is_idempotent() -> None:
 def test_default_stream_is_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     with configure_logging(service="svc", instance="i"):
         log.info("to stdout")
-    line: dict[str, object] = json.loads(capsys.readouterr().out)
+    line = JSON_OBJECT.validate_json(capsys.readouterr().out)
     assert line["message"] == "to stdout"
     assert sys.stdout is not None
 
@@ -211,14 +214,16 @@ def test_formatters_used_directly_read_the_current_ids() -> None:
     json_formatter = JsonFormatter(service="svc", instance="i")
     text_formatter = TextFormatter()
     with log_context(request_id="r-9"):
-        plain: dict[str, object] = json.loads(json_formatter.format(_record(exc=False)))
+        plain = JSON_OBJECT.validate_json(json_formatter.format(_record(exc=False)))
         text = text_formatter.format(_record(exc=False))
     assert plain["request_id"] == "r-9"
     assert plain["message"] == "plain msg"
     assert "exc_info" not in plain
     assert text.endswith("direct plain msg request_id=r-9")
-    failed: dict[str, str] = json.loads(json_formatter.format(_record(exc=True)))
-    assert "RuntimeError: direct failure" in failed["exc_info"]
+    failed = JSON_OBJECT.validate_json(json_formatter.format(_record(exc=True)))
+    exc_info = failed["exc_info"]
+    assert isinstance(exc_info, str)
+    assert "RuntimeError: direct failure" in exc_info
     assert text_formatter.format(_record(exc=True)).endswith("RuntimeError: direct failure")
 
 
@@ -315,8 +320,8 @@ def strict_json(line: str) -> dict[str, object]:
     def refuse(constant: str) -> object:
         raise ValueError(f"not JSON: {constant}")
 
-    value: dict[str, object] = json.loads(line, parse_constant=refuse)
-    return value
+    value: object = json.JSONDecoder(parse_constant=refuse).decode(line)
+    return JSON_OBJECT.validate_python(value)
 
 
 def test_non_finite_float_fields_stay_json() -> None:

@@ -3,7 +3,6 @@
 import asyncio
 import hashlib
 import io
-import json
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -11,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.responses import Response, StreamingResponse
@@ -410,7 +409,7 @@ class LogLines:
         self.handle.close()
         parsed: list[dict[str, object]] = []
         for line in self.stream.getvalue().splitlines():
-            value: dict[str, object] = json.loads(line)
+            value = TypeAdapter(dict[str, object]).validate_json(line)
             parsed.append(value)
         return parsed
 

@@ -1,0 +1,1 @@
+"""The model-trainer benchmark (`bazel run //services/model-trainer:benchmark`)."""

@@ -1,0 +1,1 @@
+"""datasets without `load_dataset`."""

@@ -1,0 +1,3 @@
+"""fasttext whose `load_model` is not a function."""
+
+load_model = 3

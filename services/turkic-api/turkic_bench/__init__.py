@@ -1,0 +1,1 @@
+"""The turkic-api benchmark (`bazel run //services/turkic-api:benchmark`)."""
