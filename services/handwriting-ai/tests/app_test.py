@@ -6,7 +6,6 @@ import io
 import pathlib
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from PIL import Image
 
@@ -14,7 +13,7 @@ from handwriting_ai.app import build_app
 from handwriting_ai.model import DigitResNet
 from handwriting_ai.settings import load_handwriting_settings
 from handwriting_ai_testing import KEY, draw_digit, make_settings, manifest_json
-from platform_core.http_testing import app_client, json_object
+from platform_core.http_testing import HttpClient, HttpResponse, app_client, json_object
 from platform_ml import module_state, state_dict_bytes
 from platform_workers.testing.pytest_plugin import redis_server, redis_url
 
@@ -45,13 +44,13 @@ def png(digit: str = "1") -> dict[str, tuple[str, bytes, str]]:
 
 
 @pytest.fixture()
-async def client(tmp_path: pathlib.Path, redis_url: str) -> AsyncIterator[httpx.AsyncClient]:
+async def client(tmp_path: pathlib.Path, redis_url: str) -> AsyncIterator[HttpClient]:
     """The app with default settings."""
     async with app_client(build_app(make_settings(tmp_path, redis_url))) as c:
         yield c
 
 
-async def upload(client: httpx.AsyncClient, model_id: str, seed: int = 0) -> httpx.Response:
+async def upload(client: HttpClient, model_id: str, seed: int = 0) -> HttpResponse:
     """Upload and activate a random-init model."""
     return await client.post(
         "/v1/admin/models/upload",
@@ -61,7 +60,7 @@ async def upload(client: httpx.AsyncClient, model_id: str, seed: int = 0) -> htt
     )
 
 
-def err(response: httpx.Response) -> tuple[int, str]:
+def err(response: HttpResponse) -> tuple[int, str]:
     """Status and code of an error envelope."""
     status, code, _ = error(response)
     return status, code
@@ -72,14 +71,14 @@ def form(**fields: str) -> dict[str, str]:
     return fields
 
 
-def error(response: httpx.Response) -> tuple[int, str, str]:
+def error(response: HttpResponse) -> tuple[int, str, str]:
     """Status, code and message of an error envelope."""
     body = json_object(response)
     assert "code" in body, (response.status_code, body)
     return response.status_code, str(body["code"]), str(body["message"])
 
 
-async def test_no_model_then_upload_then_read(client: httpx.AsyncClient) -> None:
+async def test_no_model_then_upload_then_read(client: HttpClient) -> None:
     assert json_object(await client.get("/v1/models/active")) == {
         "model_loaded": False,
         "model_id": None,
@@ -117,7 +116,7 @@ async def test_no_model_then_upload_then_read(client: httpx.AsyncClient) -> None
         assert isinstance(body["digit"], int)
 
 
-async def test_jpeg_visualize_and_options(client: httpx.AsyncClient) -> None:
+async def test_jpeg_visualize_and_options(client: HttpClient) -> None:
     await upload(client, "m1")
     jpeg = {"file": ("d.jpg", draw_digit("7", image_format="JPEG"), "image/jpeg")}
     answer = await client.post("/v1/read?visualize=true", files=jpeg, headers=KEY)
@@ -131,7 +130,7 @@ async def test_jpeg_visualize_and_options(client: httpx.AsyncClient) -> None:
     assert forced.status_code == 200
 
 
-async def test_read_errors(client: httpx.AsyncClient) -> None:
+async def test_read_errors(client: HttpClient) -> None:
     await upload(client, "m1")
     image = draw_digit()
     cases: list[
@@ -236,7 +235,7 @@ async def test_timeout(tmp_path: pathlib.Path, redis_url: str) -> None:
         )
 
 
-async def test_upload_errors(client: httpx.AsyncClient) -> None:
+async def test_upload_errors(client: HttpClient) -> None:
     good = weights()
     cases = [
         (
@@ -278,7 +277,7 @@ async def test_upload_errors(client: httpx.AsyncClient) -> None:
     assert json_object(await client.get("/v1/models/active"))["model_loaded"] is False
 
 
-async def test_hot_swap_under_concurrent_reads(client: httpx.AsyncClient) -> None:
+async def test_hot_swap_under_concurrent_reads(client: HttpClient) -> None:
     await upload(client, "a", seed=1)
 
     async def read() -> str:
@@ -293,7 +292,7 @@ async def test_hot_swap_under_concurrent_reads(client: httpx.AsyncClient) -> Non
     assert set(await asyncio.gather(*(read() for _ in range(4)))) == {"b"}
 
 
-async def test_training_job_api(client: httpx.AsyncClient) -> None:
+async def test_training_job_api(client: HttpClient) -> None:
     body = {
         "user_id": 7,
         "model_id": "t1",
@@ -326,7 +325,7 @@ async def test_training_job_api(client: httpx.AsyncClient) -> None:
     assert (await client.post("/api/v1/training/jobs", json=body)).status_code == 401
 
 
-async def test_readiness(client: httpx.AsyncClient) -> None:
+async def test_readiness(client: HttpClient) -> None:
     assert (await client.get("/healthz")).status_code == 200
     not_ready = await client.get("/readyz")
     assert not_ready.status_code == 503
@@ -375,7 +374,7 @@ async def test_ready_once_a_worker_and_a_model_are_there(
         assert (await client.get("/readyz")).status_code == 200
 
 
-async def test_corrupt_job_status_is_500(client: httpx.AsyncClient, redis_url: str) -> None:
+async def test_corrupt_job_status_is_500(client: HttpClient, redis_url: str) -> None:
     from platform_workers.async_queue import QueueKeys
     from platform_workers.async_redis import open_redis
 
@@ -385,7 +384,7 @@ async def test_corrupt_job_status_is_500(client: httpx.AsyncClient, redis_url: s
     assert err(answer) == (500, "INTERNAL_ERROR")
 
 
-async def test_part_without_form_data_disposition(client: httpx.AsyncClient) -> None:
+async def test_part_without_form_data_disposition(client: HttpClient) -> None:
     body = b"--b\r\nContent-Disposition: attachment\r\n\r\nx\r\n--b--\r\n"
     headers = {**KEY, "Content-Type": "multipart/form-data; boundary=b"}
     answer = await client.post("/v1/read", content=body, headers=headers)
