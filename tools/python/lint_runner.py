@@ -32,13 +32,14 @@ OWNED_IMPORTS = {
     "redis": ("libs/platform_workers/platform_workers/async_redis/",),
     "httpx": (
         "libs/platform_core/platform_core/data_bank_client/",
+        "libs/platform_core/platform_core/http_fetch/",
         "libs/platform_core/platform_core/http_testing/",
         "libs/platform_core/tests/",
     ),
 }
 OWNER_HINT = {
     "redis": "platform_workers.async_redis",
-    "httpx": "platform_core.http_testing (tests) or platform_core.data_bank_client",
+    "httpx": "platform_core.http_testing (tests), .data_bank_client or .http_fetch",
 }
 # TEMPORARY (coordinator: delete each line once its owner's branch has fixed the file):
 # files that still take in values of unknown type without a checked adapter.

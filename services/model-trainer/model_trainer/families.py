@@ -286,8 +286,3 @@ def load_weights(model: LanguageModel, directory: Path) -> None:
 def parameter_count(model: nn.Module) -> int:
     """The number of parameters."""
     return sum(p.numel() for p in model.parameters())
-
-
-def seed_everything(seed: int) -> None:
-    """Seed torch (weights, dropout, sampling)."""
-    torch.manual_seed(seed)

@@ -19,7 +19,7 @@ import platform
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,14 +29,12 @@ import torch
 from pydantic import BaseModel, ConfigDict, JsonValue
 
 from model_trainer.corpus import CorpusEmptyError, CorpusSplits, corpus_lines, split_corpus
-from model_trainer.device import DeviceUnavailableError, Placement, resolve_placement
 from model_trainer.families import (
     LanguageModel,
     ModelLoadError,
     ModelSpec,
     build_model,
     load_language_model,
-    seed_everything,
 )
 from model_trainer.inference import (
     CHAT_STOPS,
@@ -63,7 +61,6 @@ from model_trainer.jobs import (
     TrainPayload,
     TrainResult,
 )
-from model_trainer.metrics_glue import MetricsPublisher
 from model_trainer.runlog import RunLog, log_path
 from model_trainer.sessions import ChatSessions, SessionNotFoundError
 from model_trainer.settings import TrainerSettings
@@ -92,7 +89,9 @@ from model_trainer_events import (
     TrainerMetricsConfig,
     TrainerMetricsProgress,
 )
+from platform_core.async_events import EventPublisher
 from platform_core.blocking import run_blocking, run_stoppable
+from platform_ml import Compute, DeviceError, seed_everything, select_compute
 from platform_workers.async_queue import JobContext, Runnable, SystemFailureError, UserError
 
 T = TypeVar("T")
@@ -111,7 +110,7 @@ class InputPathError(Exception):
 
 USER_ERRORS: tuple[type[Exception], ...] = (
     CorpusEmptyError,
-    DeviceUnavailableError,
+    DeviceError,
     IncompatibleModelError,
     InputPathError,
     SessionNotFoundError,
@@ -289,10 +288,10 @@ class Handlers:
         settings: TrainerSettings,
         tasks: TrainerTasks,
         store: Store,
-        metrics: MetricsPublisher,
+        metrics: EventPublisher,
         sessions: ChatSessions,
         *,
-        has_cuda: Callable[[], bool] | None = None,
+        has_cuda: bool | None = None,
         model_cache_size: int = MODEL_CACHE_SIZE,
     ) -> None:
         self.settings = settings
@@ -315,10 +314,8 @@ class Handlers:
             self.tasks.tokenizer.handler(self.tokenizer),
         ]
 
-    def _placement(self, payload: TrainPayload) -> Placement:
-        if self._has_cuda is None:
-            return resolve_placement(payload.device, payload.precision)
-        return resolve_placement(payload.device, payload.precision, has_cuda=self._has_cuda)
+    def _placement(self, payload: TrainPayload) -> Compute:
+        return select_compute(payload.device, payload.precision, has_cuda=self._has_cuda)
 
     # --- training -----------------------------------------------------------------
 
@@ -441,7 +438,7 @@ class Handlers:
         payload: TrainPayload,
         ctx: JobContext,
         prepared: Prepared,
-        placement: Placement,
+        placement: Compute,
         run_dir: Path,
         log: RunLog,
     ) -> TrainOutcome:
@@ -545,7 +542,7 @@ class Handlers:
         rows = await run_blocking(
             chunk_ids, tokenizer, splits.part(payload.split), model.spec.max_seq_len
         )
-        loss = await run_blocking(evaluate_loss, model, rows, Placement("cpu", "fp32"), 16)
+        loss = await run_blocking(evaluate_loss, model, rows, Compute("cpu", "fp32"), 16)
         path = self.settings.runs_dir / payload.run_id / "eval" / f"{payload.split}.json"
         result = EvalResult(
             run_id=payload.run_id,

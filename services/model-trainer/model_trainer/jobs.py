@@ -13,13 +13,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from model_trainer.corpus import Split
-from model_trainer.device import DeviceRequest, PrecisionRequest
 from model_trainer.families import Family
 from model_trainer.inference import DetailLevel, Generated, ScoreResult
 from model_trainer.settings import TrainerSettings
 from model_trainer.text_tokenizers import TokenizerMethod, TokenizerStats
 from model_trainer.training import Optimizer
 from platform_core.async_events import Domain
+from platform_ml import DeviceRequest, PrecisionRequest
 from platform_workers.async_queue import ResultRef, Task
 
 QUEUE: Domain = "trainer"

@@ -10,11 +10,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from model_trainer.corpus import Split
-from model_trainer.device import DeviceRequest, PrecisionRequest
 from model_trainer.inference import ChatMessage, DetailLevel, Generated, TopToken
 from model_trainer.text_tokenizers import TokenizerMethod
 from model_trainer.training import Optimizer
 from platform_core.errors import AppError, ErrorCode
+from platform_ml import DeviceRequest, PrecisionRequest
 
 RequestedFamily = Literal["gpt2", "llama", "qwen", "char_lstm"]
 RunStatus = Literal["queued", "running", "completed", "failed"]

@@ -21,9 +21,9 @@ import torch
 from torch import Tensor
 from torch.nn import functional
 
-from model_trainer.device import Placement
 from model_trainer.families import LanguageModel, load_weights, save_language_model
 from model_trainer.text_tokenizers import EOS_ID, PAD_ID, TextTokenizer
+from platform_ml import Compute
 
 Optimizer = Literal["adamw", "adam", "sgd"]
 MAX_LOSS_FOR_PPL = 20.0
@@ -110,9 +110,7 @@ def next_token_loss(logits: Tensor, input_ids: Tensor) -> Tensor:
     )
 
 
-def evaluate_loss(
-    model: LanguageModel, rows: Tensor, placement: Placement, batch_size: int
-) -> float:
+def evaluate_loss(model: LanguageModel, rows: Tensor, placement: Compute, batch_size: int) -> float:
     """The mean next-token loss over `rows` (weighted by counted tokens)."""
     model.eval()
     total, counted = 0.0, 0
@@ -151,12 +149,12 @@ class Datasets:
 class _Stepper:
     """One optimizer step: forward under autocast, scaled backward, clipping, update."""
 
-    def __init__(self, model: LanguageModel, options: TrainOptions, placement: Placement) -> None:
+    def __init__(self, model: LanguageModel, options: TrainOptions, placement: Compute) -> None:
         self.model = model
         self.placement = placement
         self.params = [p for p in model.parameters() if p.requires_grad]
         self.optimizer = _optimizer(options.optimizer, self.params, options.learning_rate)
-        self.scaler = torch.amp.GradScaler(placement.device, enabled=placement.precision == "fp16")
+        self.scaler = placement.grad_scaler()
         self.clip = options.gradient_clipping if options.gradient_clipping > 0 else math.inf
 
     def step(self, batch: Tensor) -> tuple[float, float]:
@@ -176,7 +174,7 @@ def train(
     model: LanguageModel,
     data: Datasets,
     options: TrainOptions,
-    placement: Placement,
+    placement: Compute,
     out_dir: Path,
     *,
     report: Callable[[StepReport], None],

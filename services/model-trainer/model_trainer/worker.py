@@ -9,14 +9,11 @@ run stops before its next step). Exit status 2 when the environment is invalid.
 import asyncio
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TextIO
-
-import torch
 
 from model_trainer.handlers import Handlers
 from model_trainer.jobs import QUEUE, trainer_tasks
-from model_trainer.metrics_glue import MetricsPublisher
 from model_trainer.sessions import ChatSessions
 from model_trainer.settings import TrainerSettings, load_trainer_settings
 from model_trainer.storage import Store
@@ -24,6 +21,7 @@ from platform_core.async_events import EventPublisher
 from platform_core.config import ConfigError
 from platform_core.data_bank_client import DataBankClient
 from platform_core.logging import configure_logging
+from platform_ml import configure_threads
 from platform_workers.async_queue import WorkerCounts, WorkerSettings, run_worker
 from platform_workers.async_redis import open_redis
 
@@ -46,11 +44,11 @@ async def run(
     settings: TrainerSettings,
     *,
     stop: asyncio.Event | None = None,
-    has_cuda: Callable[[], bool] | None = None,
+    has_cuda: bool | None = None,
 ) -> WorkerCounts:
     """Serve the trainer tasks until SIGTERM/SIGINT (or `stop`); what the worker did."""
     if settings.trainer_threads:
-        torch.set_num_threads(settings.trainer_threads)
+        configure_threads(settings.trainer_threads)
     async with (
         open_redis(
             settings.redis_url, socket_timeout_s=settings.trainer_redis_timeout_seconds
@@ -65,7 +63,7 @@ async def run(
             settings,
             trainer_tasks(settings),
             Store(bank, max_corpus_bytes=settings.trainer_max_corpus_bytes),
-            MetricsPublisher(EventPublisher(redis)),
+            EventPublisher(redis),
             ChatSessions(redis, settings.trainer_chat_session_ttl_seconds),
             has_cuda=has_cuda,
         )

@@ -24,13 +24,11 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 
-import httpx
 import torch
 from pydantic import BaseModel, ConfigDict, JsonValue, SecretStr
 
 from model_trainer.app import build_app
 from model_trainer.corpus import split_corpus
-from model_trainer.device import Placement
 from model_trainer.families import Family, ModelSpec, build_model, load_language_model
 from model_trainer.handlers import RunManifest
 from model_trainer.inference import Sampling, generate
@@ -39,8 +37,9 @@ from model_trainer.text_tokenizers import TextTokenizer, load_tokenizer
 from model_trainer.training import chunk_ids, evaluate_loss, next_token_loss, perplexity
 from model_trainer.worker import run
 from platform_core.data_bank_client import DataBankClient
-from platform_core.http_testing import json_object, running_server
+from platform_core.http_testing import HttpClient, json_object, running_server
 from platform_core.loadgen import child_server, free_port, python_module
+from platform_ml import Compute
 from platform_workers.testing.redis_server import RedisServer
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -120,11 +119,11 @@ def bare_loop(
         tokens += int((batch != 0).sum().item())
     seconds = time.perf_counter() - started
     test = chunk_ids(tokenizer, splits.test, SEQ_LEN)
-    test_loss = evaluate_loss(model, test, Placement("cpu", "fp32"), BATCH)
+    test_loss = evaluate_loss(model, test, Compute("cpu", "fp32"), BATCH)
     return tokens / seconds, perplexity(test_loss), model
 
 
-async def poll(client: httpx.AsyncClient, path: str) -> dict[str, JsonValue]:
+async def poll(client: HttpClient, path: str) -> dict[str, JsonValue]:
     """GET `path` until completed or failed (a failed run has no manifest: the caller's
     read of it fails)."""
     view = json_object(await client.get(path))
@@ -280,6 +279,9 @@ async def measure(
             trainer_artifacts_root=root / "artifacts",
             trainer_worker_concurrency=1,
             trainer_threads=threads,
+            # The API and the worker share this process and the machine may be loaded:
+            # a generous Redis timeout keeps a slow loop from failing the measurement.
+            trainer_redis_timeout_seconds=60.0,
             log_level="WARNING",
         )
         return await through_service(settings, url, CORPUS.read_text(), families, steps)

@@ -13,7 +13,9 @@ its own Bazel target, visible to `//clients/...`).
 
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from platform_core.async_events import DomainEvent, EventTypes
 
 __all__ = [
     "TRAINER_METRICS",
@@ -24,18 +26,11 @@ __all__ = [
 ]
 
 
-class _TrainerMetrics(BaseModel):
-    model_config = ConfigDict(strict=True, frozen=True, extra="ignore", allow_inf_nan=False)
-
-    TYPE: ClassVar[str]
+class _TrainerMetrics(DomainEvent):
+    domain: ClassVar[str] = "trainer"
 
     job_id: str = Field(min_length=1)
     user_id: int
-
-    @property
-    def type(self) -> str:
-        """The event's type string."""
-        return self.TYPE
 
 
 class TrainerMetricsConfig(_TrainerMetrics):
@@ -84,7 +79,5 @@ class TrainerMetricsCompleted(_TrainerMetrics):
 TrainerMetricsEvent = TrainerMetricsConfig | TrainerMetricsProgress | TrainerMetricsCompleted
 """Any `trainer.metrics.*.v1` event."""
 
-TRAINER_METRICS: dict[str, type[TrainerMetricsEvent]] = {
-    cls.TYPE: cls for cls in (TrainerMetricsConfig, TrainerMetricsProgress, TrainerMetricsCompleted)
-}
-"""The metrics event classes by type string."""
+TRAINER_METRICS = EventTypes(TrainerMetricsConfig, TrainerMetricsProgress, TrainerMetricsCompleted)
+"""The metrics event types, for `decode_event`, `read_events` and `EventReader` (`types=`)."""

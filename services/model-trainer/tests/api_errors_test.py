@@ -2,14 +2,13 @@
 
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from pydantic import SecretStr
 
 from model_trainer.app import build_app
 from model_trainer.jobs import ArtifactRef, TokenizerPayload, TrainPayload, trainer_tasks
 from model_trainer.settings import TrainerSettings
-from platform_core.http_testing import json_object, running_server
+from platform_core.http_testing import HttpClient, HttpResponse, json_object, running_server
 from platform_workers.async_queue import Queue
 from platform_workers.async_redis import open_redis
 from tests.trainer_support import HEADERS, DataBank, body, changed
@@ -21,7 +20,7 @@ async def corpus(data_bank: DataBank) -> str:
 
 
 @pytest.fixture()
-async def client(settings: TrainerSettings) -> AsyncIterator[httpx.AsyncClient]:
+async def client(settings: TrainerSettings) -> AsyncIterator[HttpClient]:
     async with running_server(build_app(settings)) as server, server.client() as http:
         http.headers.update(HEADERS)
         yield http
@@ -80,21 +79,21 @@ async def queued_run(settings: TrainerSettings, corpus: str) -> str:
     return payload.run_id
 
 
-def expect(answer: httpx.Response, status: int, code: str, message: str = "") -> None:
+def expect(answer: HttpResponse, status: int, code: str, message: str = "") -> None:
     assert answer.status_code == status, answer.text
     envelope = json_object(answer)
     assert envelope["code"] == code, envelope
     assert message in str(envelope["message"])
 
 
-async def test_keys_are_required_except_on_health(client: httpx.AsyncClient) -> None:
+async def test_keys_are_required_except_on_health(client: HttpClient) -> None:
     assert (await client.get("/healthz")).status_code == 200
     refused = await client.get("/runs/x", headers={"X-API-Key": ""})
     expect(refused, 401, "UNAUTHORIZED")
     expect(await client.get("/runs/x", headers={"X-API-Key": "wrong"}), 401, "UNAUTHORIZED")
 
 
-async def test_malformed_and_invalid_bodies_are_400(client: httpx.AsyncClient, corpus: str) -> None:
+async def test_malformed_and_invalid_bodies_are_400(client: HttpClient, corpus: str) -> None:
     expect(await client.post("/runs/train", content=b"{not json"), 400, "INVALID_JSON")
     extra = body(corpus_file_id=corpus, bogus=1)
     expect(await client.post("/runs/train", content=extra), 400, "INVALID_INPUT", "bogus")
@@ -115,14 +114,14 @@ async def test_malformed_and_invalid_bodies_are_400(client: httpx.AsyncClient, c
     ],
 )
 async def test_models_the_worker_cannot_train_are_refused(
-    client: httpx.AsyncClient, corpus: str, fields: dict[str, str], code: str, message: str
+    client: HttpClient, corpus: str, fields: dict[str, str], code: str, message: str
 ) -> None:
     answer = await client.post("/runs/train", content=body(corpus_file_id=corpus, **fields))
     expect(answer, 400, code, message)
 
 
 async def test_missing_tokenizers_corpora_and_base_runs(
-    client: httpx.AsyncClient, settings: TrainerSettings, corpus: str
+    client: HttpClient, settings: TrainerSettings, corpus: str
 ) -> None:
     def train(**fields: str) -> str:
         return body(corpus_file_id=corpus, model_size="nano", **fields)
@@ -160,7 +159,7 @@ async def test_an_unreachable_data_bank_is_502(settings: TrainerSettings, corpus
     expect(answer, 502, "EXTERNAL_SERVICE_ERROR", "corpus fetch failed")
 
 
-async def test_unknown_runs_requests_and_sessions_are_404(client: httpx.AsyncClient) -> None:
+async def test_unknown_runs_requests_and_sessions_are_404(client: HttpClient) -> None:
     for method, path in [
         ("GET", "/runs/r1"),
         ("POST", "/runs/r1/cancel"),
@@ -197,14 +196,14 @@ async def test_unknown_runs_requests_and_sessions_are_404(client: httpx.AsyncCli
     ],
 )
 async def test_inference_inputs_are_checked(
-    client: httpx.AsyncClient, path: str, fields: dict[str, object], message: str
+    client: HttpClient, path: str, fields: dict[str, object], message: str
 ) -> None:
     answer = await client.post(f"/runs/r1/{path}", content=body(**fields))
     expect(answer, 400, "INVALID_INPUT", message)
 
 
 async def test_corrupt_state_is_a_500_naming_it(
-    client: httpx.AsyncClient, settings: TrainerSettings
+    client: HttpClient, settings: TrainerSettings
 ) -> None:
     async with open_redis(settings.redis_url) as redis:
         await redis.hset("{trainer}:job:broken", {"status": "nonsense"})
@@ -218,7 +217,7 @@ async def test_corrupt_state_is_a_500_naming_it(
 
 
 async def test_a_queued_run_has_no_artifact_and_takes_no_requests(
-    client: httpx.AsyncClient, settings: TrainerSettings, corpus: str
+    client: HttpClient, settings: TrainerSettings, corpus: str
 ) -> None:
     run_id = await queued_run(settings, corpus)
     view = json_object(await client.get(f"/runs/{run_id}"))

@@ -23,9 +23,9 @@ from model_trainer.families import (
     parameter_count,
     read_spec,
     save_language_model,
-    seed_everything,
 )
 from model_trainer.text_tokenizers import BOS_ID, EOS_ID, PAD_ID
+from platform_ml import seed_everything
 
 
 def longs(*rows: list[int]) -> torch.Tensor:

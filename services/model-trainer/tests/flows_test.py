@@ -4,10 +4,8 @@ fine-tuned from a run whose files are only in data-bank-api, failing in the work
 import asyncio
 import shutil
 
-import httpx
-
 from model_trainer.settings import TrainerSettings
-from platform_core.http_testing import json_object
+from platform_core.http_testing import HttpClient, json_object
 from platform_workers.async_queue_testing import wait_until
 from platform_workers.async_redis import open_redis
 from tests.trainer_support import (
@@ -23,7 +21,7 @@ from tests.trainer_support import (
 )
 
 
-async def follow(client: httpx.AsyncClient, path: str) -> list[str]:
+async def follow(client: HttpClient, path: str) -> list[str]:
     """The `data:` lines of an SSE stream, read until the server ends it."""
     async with client.stream("GET", path, params={"tail": "1"}) as answer:
         assert answer.headers["content-type"].startswith("text/event-stream")

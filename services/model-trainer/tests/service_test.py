@@ -2,7 +2,8 @@
 real Redis and a real data-bank-api (child process), real toy-size training."""
 
 from model_trainer.settings import TrainerSettings
-from platform_core.async_events import FROM_BEGINNING, EventReader, TrainerMetricsCompleted
+from model_trainer_events import TRAINER_METRICS, TrainerMetricsCompleted
+from platform_core.async_events import FROM_BEGINNING, EventReader
 from platform_core.http_testing import json_object
 from platform_workers.async_redis import open_redis
 from tests.trainer_support import DataBank, LogLine, body, finished, service
@@ -95,7 +96,7 @@ async def trainer_event_types(redis_url: str, *, completed: int) -> list[str]:
     """The `trainer` stream's event types, up to the `completed`-th metrics completed."""
     types: list[str] = []
     async with open_redis(redis_url) as redis:
-        reader = EventReader(redis, {"trainer": FROM_BEGINNING})
+        reader = EventReader(redis, {"trainer": FROM_BEGINNING}, types=TRAINER_METRICS)
         async for received in reader:
             types.append(received.event.type)
             if isinstance(received.event, TrainerMetricsCompleted):

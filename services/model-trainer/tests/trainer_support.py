@@ -6,14 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import httpx
 from pydantic import BaseModel, ConfigDict, JsonValue
 
 from model_trainer.app import build_app
 from model_trainer.settings import TrainerSettings
 from model_trainer.worker import run
 from platform_core.data_bank_client import DataBankClient
-from platform_core.http_testing import json_object, running_server
+from platform_core.http_testing import HttpClient, json_object, running_server
 from platform_workers.async_queue_testing import wait_until
 
 BANK_KEY = "bank-test-key"
@@ -39,7 +38,7 @@ class DataBank:
 
 
 @asynccontextmanager
-async def api(settings: TrainerSettings) -> AsyncIterator[httpx.AsyncClient]:
+async def api(settings: TrainerSettings) -> AsyncIterator[HttpClient]:
     """The app on a real loopback port, a client with the API key."""
     async with running_server(build_app(settings)) as server, server.client() as client:
         client.headers.update(HEADERS)
@@ -59,7 +58,7 @@ async def worker(settings: TrainerSettings) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
-async def service(settings: TrainerSettings) -> AsyncIterator[httpx.AsyncClient]:
+async def service(settings: TrainerSettings) -> AsyncIterator[HttpClient]:
     """The app and the worker, both in this process."""
     async with worker(settings), api(settings) as client:
         yield client
@@ -70,7 +69,7 @@ def body(**fields: object) -> str:
     return json.dumps(fields)
 
 
-async def finished(client: httpx.AsyncClient, path: str) -> dict[str, JsonValue]:
+async def finished(client: HttpClient, path: str) -> dict[str, JsonValue]:
     """GET `path` until its status is completed or failed; the last answer."""
 
     async def done() -> bool:
@@ -81,7 +80,7 @@ async def finished(client: httpx.AsyncClient, path: str) -> dict[str, JsonValue]
     return json_object(await client.get(path))
 
 
-async def tokenizer(client: httpx.AsyncClient, corpus: str, method: str = "char") -> str:
+async def tokenizer(client: HttpClient, corpus: str, method: str = "char") -> str:
     """A trained tokenizer's id."""
     posted = await client.post(
         "/tokenizers/train", content=body(method=method, vocab_size=200, corpus_file_id=corpus)

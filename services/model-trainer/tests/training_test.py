@@ -9,7 +9,6 @@ import pytest
 import torch
 
 from model_trainer.corpus import CorpusSplits
-from model_trainer.device import Placement
 from model_trainer.families import (
     LanguageModel,
     ModelSpec,
@@ -29,6 +28,7 @@ from model_trainer.training import (
     perplexity,
     train,
 )
+from platform_ml import Compute
 
 
 def longs(*rows: list[int]) -> torch.Tensor:
@@ -37,7 +37,7 @@ def longs(*rows: list[int]) -> torch.Tensor:
     return torch.tensor(data, dtype=torch.long)
 
 
-CPU = Placement("cpu", "fp32")
+CPU = Compute("cpu", "fp32")
 OPTIONS = TrainOptions(
     num_epochs=2,
     batch_size=8,

@@ -1,4 +1,4 @@
-"""Small pieces: settings, events, the metrics glue, run logs, handler helpers."""
+"""Small pieces: settings, events, run logs, handler helpers."""
 
 import pathlib
 
@@ -8,7 +8,6 @@ from pydantic import SecretStr
 from model_trainer.families import ModelLoadError, ModelSpec, build_model, save_language_model
 from model_trainer.handlers import Handlers, classified
 from model_trainer.jobs import ArtifactRef, TokenizerPayload, TrainPayload, trainer_tasks
-from model_trainer.metrics_glue import MetricsPublisher, as_platform_event
 from model_trainer.runlog import RunLog, read_new_lines, tail_lines
 from model_trainer.sessions import ChatSessions
 from model_trainer.settings import TrainerSettings, load_trainer_settings
@@ -48,10 +47,9 @@ def test_metrics_events_keep_the_platform_wire_shape() -> None:
         queue="trainer",
     )
     assert event.type == "trainer.metrics.config.v1"
-    assert TRAINER_METRICS[event.type] is TrainerMetricsConfig
-    wire = as_platform_event(event)
-    assert isinstance(wire, async_events.TrainerMetricsConfig)
-    assert async_events.encode_event(wire) == (
+    assert TRAINER_METRICS.get(event.type) is TrainerMetricsConfig
+    assert async_events.decode_event(async_events.encode_event(event), TRAINER_METRICS) == event
+    assert async_events.encode_event(event) == (
         '{"type":"trainer.metrics.config.v1","job_id":"r","user_id":1,"model_family":"gpt2",'
         '"model_size":"nano","total_epochs":2,"queue":"trainer"}'
     )
@@ -141,9 +139,9 @@ async def test_handlers_cache_models_and_check_corpora(
             settings,
             trainer_tasks(settings),
             Store(bank, max_corpus_bytes=10),
-            MetricsPublisher(EventPublisher(redis)),
+            EventPublisher(redis),
             ChatSessions(redis, 60),
-            has_cuda=lambda: True,
+            has_cuda=True,
             model_cache_size=1,
         )
         first, _ = await handlers._model("a", artifact)

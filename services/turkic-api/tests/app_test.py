@@ -5,13 +5,12 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 import pytest
 from pydantic import JsonValue
 
 from platform_core.async_events import JobCompleted, JobFailed, JobProgress
 from platform_core.data_bank_client import DataBankClient
-from platform_core.http_testing import RunningServer, app_client, json_object
+from platform_core.http_testing import HttpClient, RunningServer, app_client, json_object
 from platform_workers.async_queue import JobContext, Queue
 from platform_workers.async_queue_testing import Events, running
 from platform_workers.async_redis import open_redis
@@ -45,7 +44,7 @@ async def worker(settings: TurkicSettings) -> AsyncIterator[Events]:
             yield Events(redis, QUEUE)
 
 
-async def post_job(client: httpx.AsyncClient, **fields: JsonValue) -> str:
+async def post_job(client: HttpClient, **fields: JsonValue) -> str:
     body: dict[str, JsonValue] = {"user_id": 7, "source": "wikipedia", "language": "kk"}
     body.update(fields)
     response = await client.post(JOBS, json=body)
@@ -58,7 +57,7 @@ async def post_job(client: httpx.AsyncClient, **fields: JsonValue) -> str:
     return job_id
 
 
-async def status(client: httpx.AsyncClient, job_id: str) -> dict[str, JsonValue]:
+async def status(client: HttpClient, job_id: str) -> dict[str, JsonValue]:
     response = await client.get(f"{JOBS}/{job_id}")
     assert response.status_code == 200
     return json_object(response)

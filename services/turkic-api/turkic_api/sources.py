@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from platform_core.blocking import run_blocking
-from platform_core.http_fetch import DEFAULT_CHUNK_BYTES, FetchError, fetch_stream
+from platform_core.http_fetch import FetchError, fetch_stream
 from turkic_api.languages import Language
 from turkic_api.untyped import attribute
 from turkic_api.wikitext import DumpFormatError, DumpReader
 
 HF_BATCH_ROWS = 256
+# Compressed bytes per parsing step: what one step holds decompressed is this times the
+# dump's compression ratio (about 5 for Wikipedia), so it stays a few hundred KiB.
+DUMP_CHUNK_BYTES = 64 * 1024
 
 
 class SourceError(Exception):
@@ -49,7 +52,7 @@ class WikipediaSource:
 
     base_url: str
     timeout_s: float = 30.0
-    chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    chunk_bytes: int = DUMP_CHUNK_BYTES
 
     @property
     def origin(self) -> str:

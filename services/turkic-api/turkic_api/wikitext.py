@@ -75,17 +75,17 @@ class DumpReader:
             self._text.append(data)
 
     def _decompress(self, data: bytes) -> bytes:
-        out = b""
+        out: list[bytes] = []
         while data:
             if self._bz2.eof:
                 # The next stream of a multistream dump.
                 self._bz2 = bz2.BZ2Decompressor()
             try:
-                out += self._bz2.decompress(data)
+                out.append(self._bz2.decompress(data))
             except OSError as exc:
                 raise DumpFormatError(f"not bz2 data: {exc}") from exc
             data = self._bz2.unused_data
-        return out
+        return b"".join(out)
 
     def _parse(self, data: bytes, *, final: bool) -> list[str]:
         try:

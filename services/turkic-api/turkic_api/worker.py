@@ -27,7 +27,6 @@ EXIT_BAD_CONFIG = 2
 def worker_settings(settings: TurkicSettings) -> WorkerSettings:
     """The queue worker's settings from ours."""
     return WorkerSettings(
-        redis_url=settings.redis_url,
         queue=QUEUE,
         concurrency=settings.turkic_worker_concurrency,
         socket_timeout_s=settings.turkic_redis_timeout_seconds,
@@ -42,7 +41,9 @@ async def run(settings: TurkicSettings, *, stop: asyncio.Event | None = None) ->
             return await process_corpus(components, payload, ctx)
 
         task = corpus_task(settings)
-        return await run_worker(worker_settings(settings), [task.handler(handle)], stop=stop)
+        return await run_worker(
+            settings.redis_url, worker_settings(settings), [task.handler(handle)], stop=stop
+        )
 
 
 def main(environ: Mapping[str, str] = os.environ, err: TextIO = sys.stderr) -> int:

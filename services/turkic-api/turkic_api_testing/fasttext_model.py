@@ -1,10 +1,10 @@
 """A tiny fastText LID model trained at test time on project-written sentences."""
 
-import importlib
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from turkic_api.languages import Language
+from turkic_api.untyped import attribute
 from turkic_api_testing.sentences import SENTENCES
 
 LABELS: dict[Language, str] = {
@@ -17,6 +17,23 @@ LABELS: dict[Language, str] = {
     "az": "azj_Latn",
     "en": "eng_Latn",
 }
+
+
+@runtime_checkable
+class _Trainer(Protocol):
+    def __call__(
+        self,
+        *,
+        input: str,
+        epoch: int,
+        lr: float,
+        minn: int,
+        maxn: int,
+        dim: int,
+        verbose: int,
+        seed: int,
+        thread: int,
+    ) -> object: ...
 
 
 @runtime_checkable
@@ -33,8 +50,10 @@ def train_model(folder: Path, *, with_script: bool = True, module: str = "fastte
         lines += [f"__label__{label} {sentence.lower()}" for sentence in sentences] * 5
     train = folder / "train.txt"
     train.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    fasttext = importlib.import_module(module)
-    model: object = fasttext.train_supervised(
+    train_supervised = attribute(module, "train_supervised")
+    if not isinstance(train_supervised, _Trainer):
+        raise TypeError(f"{module} has no train_supervised")
+    model = train_supervised(
         input=str(train), epoch=25, lr=1.0, minn=2, maxn=4, dim=16, verbose=0, seed=1, thread=1
     )
     if not isinstance(model, _Trained):

@@ -1,7 +1,8 @@
 """Events to and from their wire text: compact JSON, `type` first, optional keys omitted.
 
 `decode_event` is strict and precise: it raises `UnknownEventTypeError` for a type it does
-not know, `DomainMismatchError` when a job event's `domain` is not the one in its type,
+not know (it knows the job lifecycle types of every valid domain and the `EventTypes` it
+is given), `DomainMismatchError` when a job event's `domain` is not the one in its type,
 and `InvalidEventError` for text that is not a JSON object or a field that is missing or
 of the wrong type (a bool where an int belongs included). Keys the type does not define
 are ignored, as the original decoder did.
@@ -11,15 +12,10 @@ import json
 
 from pydantic import BaseModel, JsonValue, TypeAdapter, ValidationError
 
-from platform_core.async_events.models import (
-    DOMAINS,
-    JOB_EVENT_CLASSES,
-    METRICS_EVENT_CLASSES,
-    Event,
-)
+from platform_core.async_events.event_types import NO_EVENT_TYPES, EventTypes
+from platform_core.async_events.models import JOB_EVENT_CLASSES, Event, check_domain
 
 _OBJECT = TypeAdapter(dict[str, JsonValue])
-_DOMAINS = frozenset[str](DOMAINS)
 
 
 class _Problem(BaseModel):
@@ -59,13 +55,21 @@ def encode_event(event: Event) -> str:
     return f'{{"type":{json.dumps(event.type)},{body[1:]}'
 
 
-def _event_class(event_type: str, fields: dict[str, JsonValue]) -> type[Event]:
-    metrics = METRICS_EVENT_CLASSES.get(event_type)
-    if metrics is not None:
-        return metrics
+def _is_domain(name: str) -> bool:
+    try:
+        check_domain(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _event_class(event_type: str, fields: dict[str, JsonValue], types: EventTypes) -> type[Event]:
+    defined = types.get(event_type)
+    if defined is not None:
+        return defined
     parts = event_type.split(".")
     job_class = JOB_EVENT_CLASSES.get(parts[2]) if len(parts) == 4 else None
-    if job_class is None or parts[1] != "job" or parts[3] != "v1" or parts[0] not in _DOMAINS:
+    if job_class is None or parts[1] != "job" or parts[3] != "v1" or not _is_domain(parts[0]):
         raise UnknownEventTypeError(f"unknown event type {event_type!r}")
     domain = fields.get("domain", parts[0])
     if domain != parts[0]:
@@ -84,8 +88,11 @@ def _describe(error: ValidationError, fields: dict[str, JsonValue]) -> str:
     return "; ".join(problems)
 
 
-def decode_event(text: str | bytes) -> Event:
-    """The event in `text`; raises an `EventDecodeError` subclass saying what is wrong."""
+def decode_event(text: str | bytes, types: EventTypes = NO_EVENT_TYPES) -> Event:
+    """The event in `text`: a job lifecycle event, or one of `types`.
+
+    Raises an `EventDecodeError` subclass saying what is wrong.
+    """
     try:
         fields = _OBJECT.validate_json(text)
     except ValidationError as exc:
@@ -93,7 +100,7 @@ def decode_event(text: str | bytes) -> Event:
     event_type = fields.get("type")
     if not isinstance(event_type, str):
         raise InvalidEventError("type: missing or not a string")
-    event_class = _event_class(event_type, fields)
+    event_class = _event_class(event_type, fields, types)
     try:
         return event_class.model_validate(fields)
     except ValidationError as exc:

@@ -1,20 +1,43 @@
-"""The typed events: job lifecycle events per domain, and the domain metrics events.
+"""The typed events: job lifecycle events for any domain, and the base of a service's own.
 
-Every event has a `type` (the wire discriminator, derived from the class and, for job
-events, the domain) and a `domain` (which stream and channel it travels on). Fields are
-declared in wire order; optional fields are `None` when absent and omitted on the wire.
-Models are strict: an int field rejects a bool, a str field rejects a number, a float
-field accepts an int (as the original did), NaN and infinity are rejected.
+Every event has a `type` (the wire discriminator) and a `domain` (which stream and
+channel it travels on). Job lifecycle events (`{domain}.job.{kind}.v1`) are defined here,
+for every domain. A service defines its other events (metrics, say) as `DomainEvent`
+subclasses in its own package and hands them to the decoders as `EventTypes`
+(`platform_core.async_events.types`): the lib names no service.
+
+Fields are declared in wire order; optional fields are `None` when absent and omitted
+on the wire. Models are strict: an int field rejects a bool, a str field rejects a
+number, a float field accepts an int (as the original did), NaN and infinity are
+rejected.
 """
 
+import re
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 
-Domain = Literal["databank", "qr", "transcript", "turkic", "digits", "trainer"]
-"""The domains that publish events (one stream and one channel each)."""
+_DOMAIN = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 
-DOMAINS: tuple[Domain, ...] = ("databank", "qr", "transcript", "turkic", "digits", "trainer")
+
+def check_domain(name: str) -> str:
+    """`name` if it is a domain identifier: 1-32 of `[a-z0-9_-]`, starting with a letter.
+
+    A domain names a stream (`{<domain>}:events:stream`, its Redis Cluster hash tag),
+    a channel (`<domain>:events`) and the first part of its event types, so it holds
+    none of `{}:.` nor spaces. Raises `ValueError` otherwise.
+    """
+    if _DOMAIN.fullmatch(name) is None:
+        raise ValueError(f"invalid domain {name!r}: use 1-32 of [a-z0-9_-], starting with a letter")
+    return name
+
+
+Domain = Annotated[str, AfterValidator(check_domain)]
+"""A domain identifier (`check_domain`): the events (and queue) of one service's concern.
+
+Validated wherever it enters: in event models, `event_route`, `QueueKeys`. Any service
+may name its own; the lib keeps no list of them.
+"""
 
 JobKind = Literal["started", "progress", "completed", "failed"]
 """The four job lifecycle steps: `{domain}.job.{kind}.v1`."""
@@ -25,15 +48,15 @@ JobId = Annotated[str, Field(min_length=1)]
 NonNegative = Annotated[int, Field(ge=0)]
 Percent = Annotated[int, Field(ge=0, le=100)]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, frozen=True, extra="ignore", allow_inf_nan=False)
+STRICT = ConfigDict(strict=True, frozen=True, extra="ignore", allow_inf_nan=False)
 
 
 # --- job lifecycle events ----------------------------------------------------------
 
 
-class _JobEvent(_Strict):
+class _JobEvent(BaseModel):
+    model_config = STRICT
+
     kind: ClassVar[JobKind]
 
     domain: Domain
@@ -93,211 +116,35 @@ JOB_EVENT_CLASSES: dict[str, type[JobEvent]] = {
 }
 
 
-# --- metrics events (top-level typed events, no `domain` field on the wire) ----------
+# --- events a service defines ----------------------------------------------------------
 
 
-class _MetricsEvent(_Strict):
+class DomainEvent(BaseModel):
+    """The base of an event type a service defines (metrics, say): a top-level event.
+
+    A subclass sets `TYPE` (its wire type, `<domain>.<name>.v<n>`, never a `.job.` type)
+    and `domain` (the stream and channel it travels on) as class variables, and declares
+    its fields in wire order. No `domain` key goes on the wire. Decoders accept it once
+    it is in the `EventTypes` they are given.
+
+        class EpochDone(DomainEvent):
+            TYPE: ClassVar[str] = "digits.metrics.epoch.v1"
+            domain: ClassVar[str] = "digits"
+
+            job_id: str
+            epoch: int
+    """
+
+    model_config = STRICT
+
     TYPE: ClassVar[str]
-    domain: ClassVar[Domain]
-
-    job_id: JobId
-    user_id: int
+    domain: ClassVar[str]
 
     @property
     def type(self) -> str:
-        """The event's type string."""
+        """The event's type string (`TYPE`)."""
         return self.TYPE
 
 
-class _DigitsMetrics(_MetricsEvent):
-    domain: ClassVar[Domain] = "digits"
-
-    model_id: str
-
-
-class DigitsMetricsConfig(_DigitsMetrics):
-    """`digits.metrics.config.v1`: the training run's configuration and resources."""
-
-    TYPE: ClassVar[str] = "digits.metrics.config.v1"
-
-    total_epochs: int
-    queue: str
-    cpu_cores: int | None = None
-    optimal_threads: int | None = None
-    memory_mb: int | None = None
-    optimal_workers: int | None = None
-    max_batch_size: int | None = None
-    device: str | None = None
-    batch_size: int | None = None
-    learning_rate: float | None = None
-    augment: bool | None = None
-    aug_rotate: float | None = None
-    aug_translate: float | None = None
-    noise_prob: float | None = None
-    dots_prob: float | None = None
-
-
-class DigitsMetricsBatch(_DigitsMetrics):
-    """`digits.metrics.batch.v1`: one training batch, with process and cgroup memory."""
-
-    TYPE: ClassVar[str] = "digits.metrics.batch.v1"
-
-    epoch: int
-    total_epochs: int
-    batch: int
-    total_batches: int
-    batch_loss: float
-    batch_acc: float
-    avg_loss: float
-    samples_per_sec: float
-    main_rss_mb: int
-    workers_rss_mb: int
-    worker_count: int
-    cgroup_usage_mb: int
-    cgroup_limit_mb: int
-    cgroup_pct: float
-    anon_mb: int
-    file_mb: int
-
-
-class DigitsMetricsEpoch(_DigitsMetrics):
-    """`digits.metrics.epoch.v1`: one finished epoch."""
-
-    TYPE: ClassVar[str] = "digits.metrics.epoch.v1"
-
-    epoch: int
-    total_epochs: int
-    train_loss: float
-    val_acc: float
-    time_s: float
-
-
-class DigitsMetricsBest(_DigitsMetrics):
-    """`digits.metrics.best.v1`: a new best validation accuracy."""
-
-    TYPE: ClassVar[str] = "digits.metrics.best.v1"
-
-    epoch: int
-    val_acc: float
-
-
-class DigitsMetricsArtifact(_DigitsMetrics):
-    """`digits.metrics.artifact.v1`: the model artifact was written to `path`."""
-
-    TYPE: ClassVar[str] = "digits.metrics.artifact.v1"
-
-    path: str
-
-
-class DigitsMetricsUpload(_DigitsMetrics):
-    """`digits.metrics.upload.v1`: the artifact was uploaded to the data bank."""
-
-    TYPE: ClassVar[str] = "digits.metrics.upload.v1"
-
-    status: int
-    model_bytes: int
-    manifest_bytes: int
-    file_id: str
-    file_sha256: str
-
-
-class DigitsMetricsPrune(_DigitsMetrics):
-    """`digits.metrics.prune.v1`: old runs were deleted."""
-
-    TYPE: ClassVar[str] = "digits.metrics.prune.v1"
-
-    deleted_count: int
-
-
-class DigitsMetricsCompleted(_DigitsMetrics):
-    """`digits.metrics.completed.v1`: training finished with `val_acc`."""
-
-    TYPE: ClassVar[str] = "digits.metrics.completed.v1"
-
-    val_acc: float
-
-
-class _TrainerMetrics(_MetricsEvent):
-    domain: ClassVar[Domain] = "trainer"
-
-
-class TrainerMetricsConfig(_TrainerMetrics):
-    """`trainer.metrics.config.v1`: the training run's model and resources."""
-
-    TYPE: ClassVar[str] = "trainer.metrics.config.v1"
-
-    model_family: str
-    model_size: str
-    total_epochs: int
-    queue: str
-    cpu_cores: int | None = None
-    memory_mb: int | None = None
-    optimal_threads: int | None = None
-    optimal_workers: int | None = None
-    batch_size: int | None = None
-    learning_rate: float | None = None
-
-
-class TrainerMetricsProgress(_TrainerMetrics):
-    """`trainer.metrics.progress.v1`: one training step (`val_*` at epoch boundaries only)."""
-
-    TYPE: ClassVar[str] = "trainer.metrics.progress.v1"
-
-    epoch: int
-    total_epochs: int
-    step: int
-    train_loss: float
-    train_ppl: float
-    grad_norm: float
-    samples_per_sec: float
-    val_loss: float | None = None
-    val_ppl: float | None = None
-
-
-class TrainerMetricsCompleted(_TrainerMetrics):
-    """`trainer.metrics.completed.v1`: the test loss and perplexity, and the artifact."""
-
-    TYPE: ClassVar[str] = "trainer.metrics.completed.v1"
-
-    test_loss: float
-    test_ppl: float
-    artifact_path: str
-
-
-DigitsMetricsEvent = (
-    DigitsMetricsConfig
-    | DigitsMetricsBatch
-    | DigitsMetricsEpoch
-    | DigitsMetricsBest
-    | DigitsMetricsArtifact
-    | DigitsMetricsUpload
-    | DigitsMetricsPrune
-    | DigitsMetricsCompleted
-)
-"""Any `digits.metrics.*.v1` event."""
-
-TrainerMetricsEvent = TrainerMetricsConfig | TrainerMetricsProgress | TrainerMetricsCompleted
-"""Any `trainer.metrics.*.v1` event."""
-
-MetricsEvent = DigitsMetricsEvent | TrainerMetricsEvent
-"""Any metrics event."""
-
-METRICS_EVENT_CLASSES: dict[str, type[MetricsEvent]] = {
-    cls.TYPE: cls
-    for cls in (
-        DigitsMetricsConfig,
-        DigitsMetricsBatch,
-        DigitsMetricsEpoch,
-        DigitsMetricsBest,
-        DigitsMetricsArtifact,
-        DigitsMetricsUpload,
-        DigitsMetricsPrune,
-        DigitsMetricsCompleted,
-        TrainerMetricsConfig,
-        TrainerMetricsProgress,
-        TrainerMetricsCompleted,
-    )
-}
-
-Event = JobEvent | MetricsEvent
+Event = JobEvent | DomainEvent
 """Any event this package publishes and decodes."""

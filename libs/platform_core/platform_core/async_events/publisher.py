@@ -8,9 +8,10 @@ before the PUBLISH, so a live subscriber never sees an event the stream does not
 """
 
 from collections.abc import Sequence
+from importlib.resources import files
 
 from platform_core.async_events.codec import encode_event
-from platform_core.async_events.models import DOMAINS, Domain, Event
+from platform_core.async_events.models import Domain, Event
 from platform_core.async_events.routes import (
     DEFAULT_STREAM_MAXLEN,
     EMIT_EVENT_LUA,
@@ -19,18 +20,8 @@ from platform_core.async_events.routes import (
 )
 from platform_workers.async_redis import Arg, RedisClient, RedisReplyError, Reply, Script
 
-EMIT_MANY = Script(
-    EMIT_EVENT_LUA
-    + """
-local ids = {}
-for i = 1, #KEYS do
-  local a = (i - 1) * 5
-  ids[i] = emit_event(KEYS[i], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5])
-end
-return ids
-"""
-)
-"""Emit each event i: KEYS[i] is its stream, ARGV[5i-4..5i] its channel, field, trim, cap, text."""
+EMIT_MANY = Script(EMIT_EVENT_LUA + files(__package__).joinpath("publish_many.lua").read_text())
+"""Emit each event i: KEYS[i] is its stream, ARGV[2i-1] its route's `lua_arg`, ARGV[2i] its text."""
 
 
 def _entry_ids(reply: Reply, expected: int) -> list[str]:
@@ -59,14 +50,17 @@ class EventPublisher:
         approximate: bool = False,
     ) -> None:
         self._redis = redis
-        self._routes = {
-            domain: event_route(domain, maxlen=maxlen, approximate=approximate)
-            for domain in DOMAINS
-        }
+        self._maxlen = maxlen
+        self._approximate = approximate
+        self._routes: dict[str, EventRoute] = {}
 
     def route(self, domain: Domain) -> EventRoute:
         """The stream, channel and cap this publisher uses for `domain`."""
-        return self._routes[domain]
+        route = self._routes.get(domain)
+        if route is None:
+            route = event_route(domain, maxlen=self._maxlen, approximate=self._approximate)
+            self._routes[domain] = route
+        return route
 
     async def publish(self, event: Event) -> str:
         """Append `event` to its domain's stream and PUBLISH it; the stream entry id."""
@@ -82,8 +76,8 @@ class EventPublisher:
         keys: list[str] = []
         args: list[Arg] = []
         for event in events:
-            route = self._routes[event.domain]
+            route = self.route(event.domain)
             keys.append(route.stream)
-            args += [route.channel, route.field, route.trim, route.maxlen, encode_event(event)]
+            args += [route.lua_arg, encode_event(event)]
         reply = await self._redis.eval_script(EMIT_MANY, keys, args)
         return _entry_ids(reply, len(events))

@@ -3,13 +3,16 @@
 Resumable (no event lost across restarts; a loss to the stream cap is an error):
 
     positions = saved or await latest_positions(redis, ["digits", "trainer"])  # from now
-    async for received in read_events(redis, positions):
+    async for received in read_events(redis, positions, types=DIGITS_EVENTS):
         handle(received.event)
         save(received.domain, received.id)            # resume after this id next time
 
+Both decode job lifecycle events and the service-defined event types they are given
+(`EventTypes`); any other type is an error.
+
 Live-only (the original's pub/sub contract; events published while away are missed):
 
-    async with live_events(redis, ["qr"]) as events:  # subscribed once entered
+    async with live_events(redis, ["qr"]) as events:  # job events only (no `types`)
         async for event in events:
             ...
 """
@@ -23,6 +26,7 @@ from types import TracebackType
 from typing import Self
 
 from platform_core.async_events.codec import DomainMismatchError, EventDecodeError, decode_event
+from platform_core.async_events.event_types import NO_EVENT_TYPES, EventTypes
 from platform_core.async_events.models import Domain, Event
 from platform_core.async_events.routes import EVENT_FIELD, events_channel, events_stream
 from platform_workers.async_redis import (
@@ -81,12 +85,12 @@ async def latest_positions(redis: RedisClient, domains: Iterable[Domain]) -> dic
     }
 
 
-def _event(domain: Domain, entry: StreamEntry) -> Event:
+def _event(domain: Domain, entry: StreamEntry, types: EventTypes) -> Event:
     text = (entry.fields or {}).get(EVENT_FIELD)
     if text is None:
         raise EventEntryError(domain, entry.id, f"no {EVENT_FIELD!r} field")
     try:
-        event = decode_event(text)
+        event = decode_event(text, types)
     except EventDecodeError as exc:
         raise EventEntryError(domain, entry.id, str(exc)) from exc
     if event.domain != domain:
@@ -136,6 +140,7 @@ class EventReader:
         *,
         block_ms: int = DEFAULT_BLOCK_MS,
         batch: int = DEFAULT_BATCH,
+        types: EventTypes = NO_EVENT_TYPES,
     ) -> None:
         if not positions:
             raise ValueError("read_events needs at least one domain")
@@ -148,6 +153,7 @@ class EventReader:
         self._positions = dict(positions)
         self._block_ms = block_ms
         self._batch = batch
+        self._types = types
         self._ready: deque[tuple[Domain, StreamEntry]] = deque()
 
     @property
@@ -167,7 +173,7 @@ class EventReader:
                 await self._wait()
         domain, entry = self._ready.popleft()
         self._positions[domain] = entry.id
-        return ReceivedEvent(entry.id, _event(domain, entry))
+        return ReceivedEvent(entry.id, _event(domain, entry, self._types))
 
     async def _read(self) -> bool:
         pipe = self._redis.pipeline()
@@ -202,15 +208,17 @@ def read_events(
     *,
     block_ms: int = DEFAULT_BLOCK_MS,
     batch: int = DEFAULT_BATCH,
+    types: EventTypes = NO_EVENT_TYPES,
 ) -> EventReader:
     """An `EventReader` over the domains in `positions` (domain -> last handled id).
 
     Start from saved ids to resume, from `latest_positions(...)` for "from now", or from
-    `FROM_BEGINNING` (everything the stream still holds). A bad entry raises
+    `FROM_BEGINNING` (everything the stream still holds). Job lifecycle events and the
+    `types` given are decoded; a bad entry (an unknown type included) raises
     `EventEntryError` (the reader moves past it); a trimmed-past position raises
     `EventsLostError`; Redis failures raise `RedisError`s.
     """
-    return EventReader(redis, positions, block_ms=block_ms, batch=batch)
+    return EventReader(redis, positions, block_ms=block_ms, batch=batch, types=types)
 
 
 class LiveEvents:
@@ -220,9 +228,15 @@ class LiveEvents:
     the subscription is in place once the `async with` is entered.
     """
 
-    def __init__(self, subscription: Subscription, domains: Mapping[str, Domain]) -> None:
+    def __init__(
+        self,
+        subscription: Subscription,
+        domains: Mapping[str, Domain],
+        types: EventTypes = NO_EVENT_TYPES,
+    ) -> None:
         self._subscription = subscription
         self._domains = domains
+        self._types = types
 
     async def __aenter__(self) -> Self:
         await self._subscription.__aenter__()
@@ -250,15 +264,22 @@ class LiveEvents:
         return (self._event(message) async for message in self._subscription)
 
     def _event(self, message: Message) -> Event:
-        event = decode_event(message.data)
+        event = decode_event(message.data, self._types)
         if event.domain != self._domains[message.channel]:
             raise DomainMismatchError(f"{event.type} arrived on {message.channel}")
         return event
 
 
 def live_events(
-    redis: RedisClient, domains: Iterable[Domain], *, poll_s: float = 1.0
+    redis: RedisClient,
+    domains: Iterable[Domain],
+    *,
+    poll_s: float = 1.0,
+    types: EventTypes = NO_EVENT_TYPES,
 ) -> LiveEvents:
-    """Subscribe to the channels `{domain}:events` of `domains` (enter to subscribe)."""
+    """Subscribe to the channels `{domain}:events` of `domains` (enter to subscribe).
+
+    Job lifecycle events and the `types` given are decoded; others raise.
+    """
     channels = {events_channel(domain): domain for domain in domains}
-    return LiveEvents(redis.subscribe(*channels, poll_s=poll_s), channels)
+    return LiveEvents(redis.subscribe(*channels, poll_s=poll_s), channels, types)

@@ -1,43 +1,61 @@
 """The wire format of every event type, and a precise error for every kind of bad input."""
 
 import json
+from typing import ClassVar
 
 import pytest
 from pydantic import ValidationError
 
 from platform_core.async_events import (
-    DOMAINS,
     JOB_KINDS,
-    DigitsMetricsEpoch,
+    NO_EVENT_TYPES,
+    DomainEvent,
     DomainMismatchError,
     Event,
     EventDecodeError,
+    EventTypes,
     InvalidEventError,
     JobCompleted,
     JobFailed,
     JobProgress,
     JobStarted,
-    TrainerMetricsProgress,
     UnknownEventTypeError,
+    check_domain,
     decode_event,
     encode_event,
 )
-from platform_core.async_events.models import JOB_EVENT_CLASSES, METRICS_EVENT_CLASSES
 
 
-def test_every_event_type_has_a_sample(events: list[Event]) -> None:
+class Epoch(DomainEvent):
+    """A service's event: `lab.metrics.epoch.v1`."""
+
+    TYPE: ClassVar[str] = "lab.metrics.epoch.v1"
+    domain: ClassVar[str] = "lab"
+
+    job_id: str
+    user_id: int
+    model_id: str
+    epoch: int
+    train_loss: float
+    val_acc: float
+    cpu_cores: int | None = None
+
+
+EPOCH = EventTypes(Epoch)
+
+
+def test_every_event_type_has_a_sample(events: list[Event], event_types: EventTypes) -> None:
     types = {event.type for event in events}
-    metrics = set(METRICS_EVENT_CLASSES)
-    assert metrics <= types
-    assert set(JOB_KINDS) == {t.split(".")[2] for t in types - metrics}
-    assert set(JOB_EVENT_CLASSES) == set(JOB_KINDS)
+    defined = {event_class.TYPE for event_class in event_types}
+    assert defined <= types
+    assert set(JOB_KINDS) == {t.split(".")[2] for t in types - defined}
 
 
-def test_every_event_round_trips(events: list[Event]) -> None:
+def test_every_event_round_trips(events: list[Event], event_types: EventTypes) -> None:
     for event in events:
         text = encode_event(event)
-        assert decode_event(text) == event
-        assert decode_event(text.encode()) == event
+        assert decode_event(text, event_types) == event
+        assert decode_event(text.encode(), event_types) == event
         assert text.startswith(f'{{"type":"{event.type}",')
         assert ": " not in text
         assert ", " not in text
@@ -64,42 +82,88 @@ def test_job_event_wire_text_is_the_originals() -> None:
     assert encode_event(failed).endswith('"error_kind":"system","message":"x"}')
 
 
-def test_metrics_events_have_no_domain_key_and_travel_with_their_domain() -> None:
-    epoch = DigitsMetricsEpoch(
-        job_id="j",
-        user_id=1,
-        model_id="m",
-        epoch=2,
-        total_epochs=3,
-        train_loss=1,
-        val_acc=0.5,
-        time_s=3,
-    )
-    assert epoch.domain == "digits"
+def test_a_service_event_has_no_domain_key_and_travels_with_its_domain() -> None:
+    epoch = Epoch(job_id="j", user_id=1, model_id="m", epoch=2, train_loss=1, val_acc=0.5)
+    assert epoch.domain == "lab"
+    assert epoch.type == "lab.metrics.epoch.v1"
     assert encode_event(epoch) == (
-        '{"type":"digits.metrics.epoch.v1","job_id":"j","user_id":1,"model_id":"m","epoch":2,'
-        '"total_epochs":3,"train_loss":1.0,"val_acc":0.5,"time_s":3.0}'
+        '{"type":"lab.metrics.epoch.v1","job_id":"j","user_id":1,"model_id":"m","epoch":2,'
+        '"train_loss":1.0,"val_acc":0.5}'
     )
-    data: dict[str, object] = {
-        "job_id": "r",
-        "user_id": 1,
-        "epoch": 1,
-        "total_epochs": 1,
-        "step": 1,
-        "train_loss": 1,
-        "train_ppl": 1,
-        "grad_norm": 1,
-        "samples_per_sec": 1,
-    }
-    step = TrainerMetricsProgress.model_validate(data)
-    assert step.domain == "trainer"
-    assert step.type == "trainer.metrics.progress.v1"
 
 
-def test_every_domain_and_kind_decodes() -> None:
-    for domain in DOMAINS:
+def test_a_decoder_knows_only_the_types_it_is_given() -> None:
+    epoch = Epoch(job_id="j", user_id=1, model_id="m", epoch=2, train_loss=1, val_acc=0.5)
+    text = encode_event(epoch)
+    assert decode_event(text, EPOCH) == epoch
+    with pytest.raises(UnknownEventTypeError, match=r"lab\.metrics\.epoch\.v1"):
+        decode_event(text)
+    with pytest.raises(UnknownEventTypeError, match=r"lab\.metrics\.epoch\.v1"):
+        decode_event(text, NO_EVENT_TYPES)
+
+
+def test_every_domain_identifier_has_job_events() -> None:
+    for domain in ("qr", "digits", "a", "music_wrapped", "x-2", "z" * 32):
         text = encode_event(JobStarted(domain=domain, job_id="j", user_id=1, queue=domain))
         assert decode_event(text).type == f"{domain}.job.started.v1"
+
+
+@pytest.mark.parametrize("name", ["", "QR", "2fa", "a.b", "a:b", "{a}", "a b", "z" * 33, "_a"])
+def test_a_domain_is_a_checked_identifier(name: str) -> None:
+    with pytest.raises(ValueError, match="invalid domain"):
+        check_domain(name)
+    fields: dict[str, object] = {"domain": name, "job_id": "j", "user_id": 1, "queue": "q"}
+    with pytest.raises(ValidationError, match="invalid domain"):
+        JobStarted.model_validate(fields)
+
+
+class _Untyped(DomainEvent):
+    job_id: str
+
+
+class _OtherEpoch(DomainEvent):
+    TYPE: ClassVar[str] = "lab.metrics.epoch.v1"
+    domain: ClassVar[str] = "lab"
+
+
+def _event_class(event_type: str, domain: str) -> type[DomainEvent]:
+    class Custom(DomainEvent):
+        TYPE: ClassVar[str] = event_type
+
+    Custom.domain = domain
+    return Custom
+
+
+@pytest.mark.parametrize(
+    ("event_type", "domain", "message"),
+    [
+        ("lab.metrics", "lab", "is not 'lab.<name>.v<n>'"),
+        ("lab.metrics.v", "lab", "is not 'lab.<name>.v<n>'"),
+        ("lab.Metrics.v1", "lab", "is not 'lab.<name>.v<n>'"),
+        ("qr.metrics.v1", "lab", "is not 'lab.<name>.v<n>'"),
+        ("lab.job.v1", "lab", "is a job lifecycle type"),
+        ("Lab.metrics.v1", "Lab", "invalid domain"),
+    ],
+)
+def test_event_types_check_each_class(event_type: str, domain: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        EventTypes(_event_class(event_type, domain))
+
+
+def test_event_types_refuse_a_class_without_a_type_and_a_shared_type() -> None:
+    with pytest.raises(ValueError, match="_Untyped must set TYPE and domain"):
+        EventTypes(_Untyped)
+    with pytest.raises(ValueError, match="Epoch and _OtherEpoch both have TYPE"):
+        EventTypes(Epoch, _OtherEpoch)
+
+
+def test_event_types_combine(event_types: EventTypes) -> None:
+    both = event_types | EPOCH | EPOCH
+    assert len(both) == len(event_types) + 1
+    assert both.get("lab.metrics.epoch.v1") is Epoch
+    assert both.get("lab.metrics.other.v1") is None
+    assert repr(EPOCH) == "EventTypes(lab.metrics.epoch.v1)"
+    assert list(EventTypes(Epoch, Epoch)) == [Epoch]
 
 
 def test_unknown_keys_are_ignored() -> None:
@@ -135,8 +199,8 @@ def _json(fields: dict[str, object]) -> str:
         (_started(type="qr.job.started.v2"), UnknownEventTypeError, "'qr.job.started.v2'"),
         (_started(type="qr.job.paused.v1"), UnknownEventTypeError, "'qr.job.paused.v1'"),
         (_started(type="qr.jobs.started.v1"), UnknownEventTypeError, "'qr.jobs.started.v1'"),
-        (_started(type="music_wrapped.job.started.v1"), UnknownEventTypeError, "music_wrapped"),
-        (_started(type="digits.metrics.loss.v1"), UnknownEventTypeError, "digits.metrics.loss"),
+        (_started(type="Music.job.started.v1"), UnknownEventTypeError, "'Music.job.started.v1'"),
+        (_started(type="lab.metrics.loss.v1"), UnknownEventTypeError, "lab.metrics.loss"),
         (_started(domain="turkic"), DomainMismatchError, "domain 'turkic' does not match"),
         (_started(domain=...), InvalidEventError, "qr.job.started.v1: domain: Field required"),
         (_started(job_id=...), InvalidEventError, "job_id: Field required"),
@@ -187,44 +251,34 @@ def test_bad_job_fields(fields: dict[str, object], message: str) -> None:
         ({"val_acc": True}, "val_acc: Input should be a valid number"),
         ({"val_acc": 1, "model_id": 3}, "model_id: Input should be a valid string"),
         ({}, "val_acc: Field required"),
+        ({"val_acc": 1, "cpu_cores": True}, "cpu_cores: expected an integer, got a boolean"),
     ],
 )
-def test_bad_metrics_fields(fields: dict[str, object], message: str) -> None:
+def test_bad_service_event_fields(fields: dict[str, object], message: str) -> None:
     base: dict[str, object] = {
-        "type": "digits.metrics.completed.v1",
+        "type": "lab.metrics.epoch.v1",
         "job_id": "j",
         "user_id": 1,
         "model_id": "m",
+        "epoch": 1,
+        "train_loss": 1.5,
     }
     with pytest.raises(InvalidEventError, match=message):
-        decode_event(_json({**base, **fields}))
+        decode_event(_json({**base, **fields}), EPOCH)
 
 
-def test_metrics_float_fields_accept_integers_and_reject_nan() -> None:
+def test_float_fields_accept_integers_and_reject_nan() -> None:
     text = (
-        '{"type":"digits.metrics.completed.v1","job_id":"j","user_id":1,"model_id":"m","val_acc":1}'
+        '{"type":"lab.metrics.epoch.v1","job_id":"j","user_id":1,"model_id":"m","epoch":1,'
+        '"train_loss":2,"val_acc":1}'
     )
-    assert encode_event(decode_event(text)).endswith('"val_acc":1.0}')
+    assert encode_event(decode_event(text, EPOCH)).endswith('"train_loss":2.0,"val_acc":1.0}')
     with pytest.raises(InvalidEventError, match="val_acc: Input should be a finite number"):
-        decode_event(text.replace(":1}", ":NaN}"))
-
-
-def test_bool_is_not_an_optional_int() -> None:
-    base: dict[str, object] = {
-        "type": "trainer.metrics.config.v1",
-        "job_id": "r",
-        "user_id": 1,
-        "model_family": "f",
-        "model_size": "s",
-        "total_epochs": 1,
-        "queue": "trainer",
-    }
-    with pytest.raises(InvalidEventError, match="cpu_cores: expected an integer, got a boolean"):
-        decode_event(_json({**base, "cpu_cores": True}))
+        decode_event(text.replace(":1}", ":NaN}"), EPOCH)
 
 
 def test_models_are_strict_and_frozen_when_built_in_code() -> None:
-    bad_domain: dict[str, object] = {"domain": "nope", "job_id": "j", "user_id": 1, "queue": "q"}
+    bad_domain: dict[str, object] = {"domain": "No pe", "job_id": "j", "user_id": 1, "queue": "q"}
     with pytest.raises(ValidationError, match="domain"):
         JobStarted.model_validate(bad_domain)
     text_id: dict[str, object] = {"domain": "qr", "job_id": "j", "user_id": "1", "queue": "q"}

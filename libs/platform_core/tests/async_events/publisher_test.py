@@ -4,10 +4,13 @@ import asyncio
 from typing import NoReturn
 
 import pytest
+from pydantic import TypeAdapter
 
 from platform_core.async_events import (
     DEFAULT_STREAM_MAXLEN,
     EMIT_EVENT_LUA,
+    EVENT_FIELD,
+    ROUTE_LUA_FIELDS,
     Event,
     EventPublisher,
     EventRoute,
@@ -32,6 +35,16 @@ from platform_workers.async_redis import (
     open_redis,
 )
 from platform_workers.testing.redis_server import RedisServer
+
+ROUTE_ARG = TypeAdapter(dict[str, str | int])
+
+
+def _leading_name(text: str) -> str:
+    """The Lua name `text` starts with."""
+    end = 0
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    return text[:end]
 
 
 def started(job: int, domain: str = "qr") -> JobStarted:
@@ -76,14 +89,14 @@ async def test_publish_appends_to_the_stream_and_publishes_the_same_text(
     redis: RedisClient, events: list[Event]
 ) -> None:
     publisher = EventPublisher(redis)
-    async with redis.subscribe("digits:events", "qr:events") as live:
+    async with redis.subscribe("lab:events", "qr:events") as live:
         for event in events:
             entry_id = await publisher.publish(event)
             route = publisher.route(event.domain)
             text = encode_event(event)
             stored = await redis.run(commands.xrevrange(route.stream, count=1))
             assert stored == [StreamEntry(entry_id, {"event": text})]
-            if event.domain in ("digits", "qr"):
+            if event.domain in ("lab", "qr"):
                 message = await next_message(live)
                 assert message is not None
                 assert (message.channel, message.data) == (route.channel, text)
@@ -141,12 +154,10 @@ async def test_a_failed_append_publishes_nothing(redis: RedisClient) -> None:
 async def test_a_lua_producer_using_the_contract_writes_what_publish_writes(
     redis: RedisClient,
 ) -> None:
-    producer = Script(
-        EMIT_EVENT_LUA + "return emit_event(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])"
-    )
+    producer = Script(EMIT_EVENT_LUA + "return emit_event(KEYS[1], cjson.decode(ARGV[1]), ARGV[2])")
     event = JobProgress(domain="qr", job_id="j", user_id=1, progress=50, message="half")
     route = event_route("qr", maxlen=3)
-    args: list[Arg] = [route.channel, route.field, route.trim, route.maxlen, encode_event(event)]
+    args: list[Arg] = [route.lua_arg, encode_event(event)]
     async with redis.subscribe(route.channel) as live:
         scripted = await redis.eval_script(producer, [route.stream], args)
         published = await EventPublisher(redis, maxlen=3).publish(event)
@@ -157,6 +168,22 @@ async def test_a_lua_producer_using_the_contract_writes_what_publish_writes(
         StreamEntry(published, {"event": encode_event(event)}),
     ]
     assert [m.data if m else None for m in texts] == [encode_event(event)] * 2
+
+
+def test_the_lua_emitter_reads_exactly_the_route_fields_python_writes() -> None:
+    """One definition of the emitted format: `emit_event.lua` reads the route's fields by
+    name, and they are the ones `EventRoute.lua_arg` holds."""
+    read = {_leading_name(chunk) for chunk in EMIT_EVENT_LUA.split("route.")[1:]}
+    assert read == set(ROUTE_LUA_FIELDS)
+    route = event_route("qr", maxlen=7, approximate=True)
+    written = ROUTE_ARG.validate_json(route.lua_arg)
+    assert written == {
+        "channel": "qr:events",
+        "field": EVENT_FIELD,
+        "trim": "~",
+        "maxlen": 7,
+    }
+    assert list(written) == list(ROUTE_LUA_FIELDS)
 
 
 async def test_publishing_to_a_stopped_redis_raises(redis_server: RedisServer) -> None:

@@ -13,6 +13,7 @@ from platform_core.async_events import (
     EventPublisher,
     EventReader,
     EventsLostError,
+    EventTypes,
     InvalidEventError,
     JobStarted,
     ReceivedEvent,
@@ -24,6 +25,12 @@ from platform_core.async_events import (
     read_events,
 )
 from platform_workers.async_redis import RedisClient
+
+
+def job_id(received: ReceivedEvent) -> str:
+    """The job id of a received job event."""
+    assert isinstance(received.event, JobStarted)
+    return received.event.job_id
 
 
 def started(job: int, domain: Domain = "qr") -> JobStarted:
@@ -42,13 +49,13 @@ async def take(reader: EventReader, count: int) -> list[ReceivedEvent]:
 
 
 async def test_reads_every_domain_from_the_beginning_in_order(
-    redis: RedisClient, events: list[Event]
+    redis: RedisClient, events: list[Event], event_types: EventTypes
 ) -> None:
     publisher = EventPublisher(redis)
     ids = [await publisher.publish(event) for event in events]
     domains = {event.domain for event in events}
     positions = dict.fromkeys(domains, FROM_BEGINNING)
-    received = await take(read_events(redis, positions, batch=3), len(events))
+    received = await take(read_events(redis, positions, batch=3, types=event_types), len(events))
     for domain in domains:
         mine = [(r.id, r.event) for r in received if r.domain == domain]
         assert mine == [(i, e) for i, e in zip(ids, events, strict=True) if e.domain == domain]
@@ -69,7 +76,7 @@ async def test_a_restarted_consumer_resumes_without_loss(redis: RedisClient) -> 
     await publisher.publish(started(101, "digits"))
 
     rest = await take(read_events(redis, saved), 6)
-    jobs = [r.event.job_id for r in rest]
+    jobs = [job_id(r) for r in rest]
     assert sorted(jobs) == ["j100", "j101", "j2", "j3", "j4", "j5"]
     assert [j for j in jobs if j not in {"j100", "j101"}] == ["j2", "j3", "j4", "j5"]
 
@@ -91,7 +98,7 @@ async def test_from_now_skips_older_events_and_waits_for_new_ones(redis: RedisCl
     new = await publisher.publish(started(2, "turkic"))
     newer = await publisher.publish(started(3))
     received = await waiting
-    assert {(r.id, r.event.job_id) for r in received} == {(new, "j2"), (newer, "j3")}
+    assert {(r.id, job_id(r)) for r in received} == {(new, "j2"), (newer, "j3")}
 
 
 async def test_bad_positions_are_refused(redis: RedisClient) -> None:
@@ -191,4 +198,17 @@ async def test_live_events_reject_bad_messages(redis: RedisClient) -> None:
             await live.next_event(1.0)
         await redis.publish("qr:events", "nonsense")
         with pytest.raises(InvalidEventError):
+            await live.next_event(1.0)
+
+
+async def test_live_events_decode_the_types_they_are_given(
+    redis: RedisClient, events: list[Event], event_types: EventTypes
+) -> None:
+    lab = next(event for event in events if event.domain == "lab")
+    async with live_events(redis, ["lab"], poll_s=0.05, types=event_types) as live:
+        await EventPublisher(redis).publish(lab)
+        assert await live.next_event(1.0) == lab
+    async with live_events(redis, ["lab"], poll_s=0.05) as live:
+        await EventPublisher(redis).publish(lab)
+        with pytest.raises(UnknownEventTypeError, match=r"lab\.metrics"):
             await live.next_event(1.0)

@@ -7,3 +7,5 @@ figures (JSON) are per queue: jobs/s enqueued and processed, Redis round trips p
 (counted by each client) and Redis commands per job (the server's INFO commandstats,
 commands run inside scripts included).
 """
+
+__all__: list[str] = []  # the modules are the runners; nothing is imported from the package

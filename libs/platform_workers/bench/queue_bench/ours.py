@@ -11,7 +11,7 @@ from typing import IO
 
 from pydantic import BaseModel
 
-from platform_workers.async_queue import JobContext, Queue, Task, Worker, WorkerConfig
+from platform_workers.async_queue import JobContext, Queue, Task, Worker, WorkerSettings
 from platform_workers.async_queue_testing import wait_until
 from platform_workers.async_redis import open_redis
 from queue_bench.report import RunnerReport
@@ -54,7 +54,9 @@ async def measure(url: str, jobs: int, concurrency: int) -> RunnerReport:
         enqueue_s = time.perf_counter() - start
         enqueue_round_trips = redis.stats.round_trips
     async with open_redis(url) as redis:
-        worker = Worker(redis, "qr", [NOOP.handler(noop)], WorkerConfig(concurrency=concurrency))
+        worker = Worker(
+            redis, WorkerSettings(queue="qr", concurrency=concurrency), [NOOP.handler(noop)]
+        )
         stop = asyncio.Event()
         run = asyncio.create_task(worker.run(stop))
         await worker.ready.wait()

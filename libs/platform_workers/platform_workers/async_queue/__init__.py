@@ -15,7 +15,7 @@ Declare a task once, enqueue it typed, run it in a worker:
         await ctx.progress(50, "halfway")
         ...
 
-    await run_worker(WorkerSettings(redis_url=url, queue="qr"), [RESIZE.handler(resize)])
+    await run_worker(url, WorkerSettings(queue="qr"), [RESIZE.handler(resize)])
 
 Enqueue, start, progress, finish and cancel are each one atomic Lua call that also
 emits the job's lifecycle event (`platform_core.async_events`). Every running job holds
@@ -37,8 +37,10 @@ from platform_workers.async_queue.errors import (
     UserError,
 )
 from platform_workers.async_queue.job import CorruptPayloadError, CorruptResultError, Job
+from platform_workers.async_queue.job_state import UnknownTaskError
 from platform_workers.async_queue.keys import QueueKeys
-from platform_workers.async_queue.runner import WorkerSettings, run_worker
+from platform_workers.async_queue.runner import run_worker
+from platform_workers.async_queue.settings import WorkerSettings
 from platform_workers.async_queue.status import (
     Attempt,
     CorruptStatusError,
@@ -53,13 +55,8 @@ from platform_workers.async_queue.tasks import (
     Runnable,
     Task,
 )
-from platform_workers.async_queue.worker import (
-    UnknownTaskError,
-    Worker,
-    WorkerConfig,
-    WorkerCounts,
-    WorkerRecord,
-)
+from platform_workers.async_queue.worker import Worker
+from platform_workers.async_queue.worker_info import WorkerCounts, WorkerRecord
 
 __all__ = [
     "NO_RETRY",
@@ -91,7 +88,6 @@ __all__ = [
     "UnknownTaskError",
     "UserError",
     "Worker",
-    "WorkerConfig",
     "WorkerCounts",
     "WorkerRecord",
     "WorkerSettings",

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Generic, Literal
 
 from platform_core.async_events import Domain, EventRoute, event_route
-from platform_workers.async_queue import lifecycle, scripts
+from platform_workers.async_queue import lifecycle
 from platform_workers.async_queue.errors import (
     JobExistsError,
     JobFailedError,
@@ -28,6 +28,17 @@ from platform_workers.async_queue.keys import (
     USER_ID_MIN,
     QueueKeys,
     check_job_id,
+)
+from platform_workers.async_queue.scripts import (
+    CANCEL,
+    ENQUEUE,
+    LIVE_WORKERS,
+    CancelArgs,
+    CancelKeys,
+    EnqueueArgs,
+    EnqueueKeys,
+    NoArgs,
+    WorkersKeys,
 )
 from platform_workers.async_queue.status import JobStatus, parse_status
 from platform_workers.async_queue.tasks import P, R, Task
@@ -122,19 +133,21 @@ class Queue:
             delay = run_at - datetime.now(UTC)
         delay_ms = 0 if delay is None else max(0, round(delay.total_seconds() * 1000))
         job_id = check_job_id(job_id) if job_id is not None else uuid.uuid4().hex
-        reply = await self.redis.eval_script(
-            scripts.ENQUEUE,
-            [self.keys.job(job_id), self.keys.stream, self.keys.delayed],
-            [
-                job_id,
-                task.name,
-                user_id,
-                payload.model_dump_json(),
-                round(task.result_ttl_s * 1000),
-                delay_ms,
-            ],
+        enqueued = await ENQUEUE(
+            self.redis,
+            EnqueueKeys(
+                job=self.keys.job(job_id), stream=self.keys.stream, delayed=self.keys.delayed
+            ),
+            EnqueueArgs(
+                job_id=job_id,
+                task=task.name,
+                user_id=user_id,
+                payload=payload.model_dump_json(),
+                ttl_ms=round(task.result_ttl_s * 1000),
+                delay_ms=delay_ms,
+            ),
         )
-        if reply == 0:
+        if not enqueued:
             raise JobExistsError(f"job {job_id} exists in queue {self.domain}")
         return JobRef(job_id, task)
 
@@ -181,21 +194,23 @@ class Queue:
             return "missing"
         message = f"cancelled: {reason}"
         route = self.route
-        reply = await self.redis.eval_script(
-            scripts.CANCEL,
-            [self.keys.job(job_id), self.keys.stream, self.keys.delayed, route.stream],
-            [
-                route.channel,
-                route.field,
-                route.trim,
-                route.maxlen,
-                GROUP,
-                job_id,
-                reason,
-                message,
-                lifecycle.failed(self.domain, job_id, int(user), "user", message),
-                self.keys.control,
-            ],
+        reply = await CANCEL(
+            self.redis,
+            CancelKeys(
+                job=self.keys.job(job_id),
+                stream=self.keys.stream,
+                delayed=self.keys.delayed,
+                events=route.stream,
+            ),
+            CancelArgs(
+                route=route.lua_arg,
+                group=GROUP,
+                job_id=job_id,
+                reason=reason,
+                message=message,
+                event=lifecycle.failed(self.domain, job_id, int(user), "user", message),
+                control=self.keys.control,
+            ),
         )
         for outcome in _CANCEL_OUTCOMES:
             if reply == outcome:
@@ -209,7 +224,4 @@ class Queue:
 
     async def live_workers(self) -> int:
         """How many workers of this queue have a heartbeat that has not expired."""
-        reply = await self.redis.eval_script(scripts.LIVE_WORKERS, [self.keys.workers], [])
-        if not isinstance(reply, int):
-            raise RedisReplyError(f"expected a worker count, got {reply!r}")
-        return reply
+        return await LIVE_WORKERS(self.redis, WorkersKeys(workers=self.keys.workers), NoArgs())

@@ -8,7 +8,7 @@ so each Lua script works on one Redis Cluster slot. See docs/queue.md.
 import re
 from dataclasses import dataclass
 
-from platform_core.async_events import Domain
+from platform_core.async_events import Domain, check_domain
 
 GROUP = "workers"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
@@ -30,6 +30,9 @@ class QueueKeys:
     """Every key and channel of the queue named `name`."""
 
     name: Domain
+
+    def __post_init__(self) -> None:
+        check_domain(self.name)
 
     @property
     def tag(self) -> str:

@@ -1,6 +1,8 @@
 """`Worker`: runs one queue's jobs, `concurrency` at once on one event loop, crash-safe.
 
-One worker process is one consumer of the queue's consumer group. Its loops:
+The worker is split by concern: `settings` (how it runs), `job_state` (a held job and
+how it ends), `scripts` and the `.lua` files (each Redis call), and this module (the
+loops). One worker process is one consumer of the queue's consumer group. Its loops:
 
 - fetch: `XREADGROUP COUNT <free slots> BLOCK` (no polling, one connection), then one
   START call for the batch (status `processing`, attempt counted, started events);
@@ -12,108 +14,86 @@ One worker process is one consumer of the queue's consumer group. Its loops:
 - renew: every `lease_ms / 3`, one RENEW call heartbeats the worker registry and
   renews the lease of every held job (and notices cancellations and lost leases);
 - control: a pub/sub subscription on which `Queue.cancel` asks for a running job's
-  handler to be cancelled.
+  handler to be cancelled (a malformed message is logged and ignored).
+
+Crash windows. A handler's end and its FINISH are two steps: its outcome waits in
+memory for the next FINISH batch. A worker killed in between loses that outcome; the
+job's entry is still pending (only FINISH acks it), so another worker reclaims it once
+the lease lapses and runs it again: a job runs at least once, and a finished job is
+never finished twice (FINISH is fenced on the delivery count, and writes nothing to a
+job whose entry it no longer holds). START and FINISH are each one atomic script, so a
+job is never half started or half finished.
 
 It logs one `worker started` line once it is registered, subscribed and fetching, and
 one `worker stopped` line when it stops (fields: `worker`, `queue`, `concurrency`, what
 it did, and the `error` that stopped it, if any; see `platform_core.logging`).
 
-`run(stop)` returns after a graceful shutdown once `stop` is set: no new work, running
-handlers get `grace_period_s` to finish, the rest are cancelled and put back in the
-queue (attempt recorded `interrupted`), and the worker leaves the registry. A Redis
-failure in any loop stops the worker at once and `run` raises it; the jobs it held stay
-pending and other workers reclaim them when their leases lapse.
+`run(stop)` returns after a graceful shutdown once `stop` is set: no new work (a job read
+or started meanwhile goes back to the queue), running handlers get `grace_period_s` to
+finish, the rest are cancelled and put back in the queue (attempt recorded
+`interrupted`), every handler task is awaited, and the worker leaves the registry. A
+Redis failure in any loop stops the worker at once and `run` raises it; the jobs it held
+stay pending and other workers reclaim them when their leases lapse.
 """
 
 import asyncio
 import json
 import logging
 import os
-import re
 import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
 
-from platform_core.async_events import Domain, EventRoute, event_route
+from platform_core.async_events import Domain, event_route
 from platform_core.logging import JOB_ID, log_fields
-from platform_workers.async_queue import lifecycle, scripts
+from platform_workers.async_queue import lifecycle
 from platform_workers.async_queue.context import JobContext
-from platform_workers.async_queue.errors import (
-    LeaseLostError,
-    QueueError,
-    SystemFailureError,
-    UserError,
+from platform_workers.async_queue.errors import LeaseLostError, SystemFailureError, UserError
+from platform_workers.async_queue.job_state import (
+    Finish,
+    MissingHandler,
+    RunningJob,
+    StopReason,
+    entry_job,
 )
 from platform_workers.async_queue.keys import GROUP, QueueKeys
-from platform_workers.async_queue.replies import flags, maintenance, verdicts
-from platform_workers.async_queue.tasks import NO_RETRY, Completion, RetryPolicy, Runnable
-from platform_workers.async_redis import Arg, RedisClient, commands
-from platform_workers.async_redis.reply import StreamEntry
+from platform_workers.async_queue.replies import counted
+from platform_workers.async_queue.scripts import (
+    DEREGISTER,
+    ENSURE_GROUP,
+    FINISH,
+    MAINTAIN,
+    PROGRESS,
+    PROMOTE,
+    RENEW,
+    START,
+    DeregisterArgs,
+    DeregisterKeys,
+    FinishArgs,
+    FinishKeys,
+    GroupArgs,
+    MaintainArgs,
+    MaintainKeys,
+    ProgressArgs,
+    ProgressKeys,
+    PromoteArgs,
+    PromoteKeys,
+    RenewArgs,
+    RenewKeys,
+    StartArgs,
+    StartKeys,
+    StreamKeys,
+)
+from platform_workers.async_queue.settings import WorkerSettings
+from platform_workers.async_queue.tasks import Runnable
+from platform_workers.async_queue.worker_info import WorkerCounts, WorkerRecord
+from platform_workers.async_redis import Arg, RedisClient, StreamEntry, commands
 
 log = logging.getLogger(__name__)
-
-Outcome = Literal["completed", "failed", "cancelled", "retry", "interrupted", "requeue"]
-
-
-@dataclass(frozen=True, slots=True)
-class WorkerConfig:
-    """How a worker runs. Times in ms unless named `_s`.
-
-    - `concurrency`: jobs running at once in this process.
-    - `lease_ms`: a job whose worker has not renewed its lease for this long is
-      reclaimed by another worker; renewed every `lease_ms / 3`. Also the registry
-      heartbeat's time to live.
-    - `max_deliveries`: a job delivered more often than this without finishing (its
-      workers died) goes to the dead-letter stream, `failed`.
-    - `block_ms`: longest wait in one XREADGROUP (below the client's socket timeout).
-    - `poll_ms`: how often lapsed leases are reclaimed and due delayed jobs promoted.
-    - `grace_period_s`: how long a stopping worker lets running handlers finish.
-    - `cancel_wait_s`: how long it then waits for cancelled handlers to unwind.
-    """
-
-    concurrency: int = 10
-    lease_ms: int = 30_000
-    max_deliveries: int = 3
-    block_ms: int = 1_000
-    poll_ms: int = 500
-    grace_period_s: float = 30.0
-    cancel_wait_s: float = 5.0
-    dead_maxlen: int = 10_000
-    reclaim_scan: int = 100
-    delayed_batch: int = 100
-    prune_every: int = 20
-    control_poll_s: float = 1.0
-
-    def __post_init__(self) -> None:
-        if self.concurrency < 1:
-            raise ValueError(f"concurrency must be at least 1, got {self.concurrency}")
-        if self.lease_ms < 30:
-            raise ValueError(f"lease_ms must be at least 30, got {self.lease_ms}")
-        if self.max_deliveries < 1:
-            raise ValueError(f"max_deliveries must be at least 1, got {self.max_deliveries}")
-        if self.block_ms < 1 or self.poll_ms < 1:
-            raise ValueError("block_ms and poll_ms must be at least 1")
-
-    @property
-    def renew_s(self) -> float:
-        """Seconds between lease renewals (and registry heartbeats)."""
-        return self.lease_ms / 3000
-
-
-class WorkerRecord(BaseModel):
-    """A worker's registry record (`{<queue>}:worker:<id>`, expires with its heartbeat)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    worker: str
-    host: str
-    pid: int
-    concurrency: int
-    tasks: list[str]
 
 
 class _CancelRequest(BaseModel):
@@ -121,78 +101,6 @@ class _CancelRequest(BaseModel):
 
     job: str
     reason: str
-
-
-class UnknownTaskError(QueueError):
-    """A job names a task this worker has no handler for."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Missing:
-    """Stands in for the handler of a task this worker does not know (the job fails)."""
-
-    name: str
-    retry: RetryPolicy = NO_RETRY
-    timeout_s: float | None = None
-
-    async def run(self, payload_json: str, ctx: JobContext) -> Completion:
-        raise UnknownTaskError(f"no handler for task {self.name!r} in this worker")
-
-
-_StopReason = Literal["cancel", "shutdown", "lost", "abort"]
-
-
-@dataclass(slots=True, eq=False)
-class _Job:
-    entry: str
-    job_id: str
-    user_id: int
-    task: str
-    deliveries: int
-    attempt: int = 0
-    handler: "asyncio.Task[None] | None" = None
-    begun: bool = False  # whether `handler` has taken its first step
-    stop: _StopReason | None = None
-    cancel_reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class _Finish:
-    job: _Job
-    outcome: Outcome
-    ran: bool
-    kind: str = ""
-    value: str = ""
-    event: str = ""
-    delay_ms: int = 0
-
-
-@dataclass(slots=True)
-class WorkerCounts:
-    """What this worker did (for logs and benchmarks)."""
-
-    started: int = 0
-    completed: int = 0
-    failed: int = 0
-    retried: int = 0
-    dead: int = 0
-    reclaimed: int = 0
-    lost: int = 0
-    requeued: int = 0
-    renewals: int = 0
-
-
-# what `Queue.enqueue` writes: a signed 64-bit integer in ASCII digits (`str.isdigit`
-# also takes '²', which `int` refuses)
-_USER_ID = re.compile(r"-?[0-9]{1,19}")
-
-
-def _entry_job(entry: StreamEntry, deliveries: int) -> _Job | None:
-    fields = entry.fields or {}
-    job_id, user, task = fields.get("job"), fields.get("user"), fields.get("task")
-    if job_id is None or user is None or task is None or _USER_ID.fullmatch(user) is None:
-        return None
-    return _Job(entry.id, job_id, int(user), task, deliveries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,11 +134,9 @@ class Worker:
     def __init__(
         self,
         redis: RedisClient,
-        domain: Domain,
+        settings: WorkerSettings,
         handlers: Sequence[Runnable],
-        config: WorkerConfig | None = None,
         *,
-        route: EventRoute | None = None,
         worker_id: str | None = None,
     ) -> None:
         if not handlers:
@@ -240,18 +146,14 @@ class Worker:
             if handler.name in self._handlers:
                 raise ValueError(f"two handlers for task {handler.name!r}")
             self._handlers[handler.name] = handler
+        settings.check_timeout(redis.socket_timeout_s)
         self.redis = redis
+        self.settings = settings
+        domain = settings.queue
         self.domain: Domain = domain
-        self.config = config or WorkerConfig()
-        timeout_ms = redis.socket_timeout_s * 1000
-        if self.config.block_ms >= timeout_ms or self.config.control_poll_s * 1000 >= timeout_ms:
-            raise ValueError(
-                f"block_ms and control_poll_s must be below the client's socket timeout "
-                f"({redis.socket_timeout_s} s)"
-            )
-        self.route = route or event_route(domain)
-        if self.route.domain != domain:
-            raise ValueError(f"events route of {self.route.domain} given to queue {domain}")
+        self.route = event_route(
+            domain, maxlen=settings.events_maxlen, approximate=settings.events_approximate
+        )
         self.keys = QueueKeys(domain)
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.counts = WorkerCounts()
@@ -259,13 +161,16 @@ class Worker:
             worker=self.id,
             host=socket.gethostname(),
             pid=os.getpid(),
-            concurrency=self.config.concurrency,
+            concurrency=self.settings.concurrency,
             tasks=sorted(self._handlers),
         ).model_dump_json()
-        self._held: dict[str, _Job] = {}
+        self._held: dict[str, RunningJob] = {}
         self._reserved = 0
         self._slot_free = asyncio.Event()
-        self._pending: list[_Finish] = []
+        self._pending: list[Finish] = []
+        # every handler task until it ends, with its job: a job's entry can be held again by
+        # a later delivery while an earlier run of it still unwinds, and shutdown awaits both
+        self._running: dict[asyncio.Task[None], RunningJob] = {}
         self._finish_ready = asyncio.Event()
         self._renew_stop = asyncio.Event()
         self._subscribed = asyncio.Event()
@@ -282,7 +187,9 @@ class Worker:
         if self._started:
             raise RuntimeError("a worker runs once")
         self._started = True
-        await self.redis.eval_script(scripts.ENSURE_GROUP, [self.keys.stream], [GROUP, "0"])
+        await ENSURE_GROUP(
+            self.redis, StreamKeys(stream=self.keys.stream), GroupArgs(group=GROUP, start="0")
+        )
         await self._renew()
         control = asyncio.create_task(self._control_loop(), name=f"{self.id} control")
         subscribed = asyncio.create_task(self._subscribed.wait())
@@ -315,9 +222,9 @@ class Worker:
         return log_fields(
             worker=self.id,
             queue=self.domain,
-            concurrency=self.config.concurrency,
+            concurrency=self.settings.concurrency,
             tasks=",".join(sorted(self._handlers)),
-            lease_ms=self.config.lease_ms,
+            lease_ms=self.settings.lease_ms,
         )
 
     def _stopped_fields(self, error: str | None) -> dict[str, object]:
@@ -327,7 +234,7 @@ class Worker:
         return log_fields(
             worker=self.id,
             queue=self.domain,
-            concurrency=self.config.concurrency,
+            concurrency=self.settings.concurrency,
             graceful=error is None,
             error=error,
             started=counts.started,
@@ -344,12 +251,12 @@ class Worker:
         self._stopping = True
         self._slot_free.set()
         await loops.fetch
-        owners = {job.handler: job for job in self._held.values() if job.handler is not None}
-        handlers = {task for task in owners if not task.done()}
-        late = await self._await_handlers(loops, handlers, self.config.grace_period_s)
+        handlers = {task for task in self._running if not task.done()}
+        late = await self._await_handlers(loops, handlers, self.settings.grace_period_s)
         for task in late:
-            self._stop_handler(owners[task], "shutdown")
-        await self._await_handlers(loops, late, self.config.cancel_wait_s)
+            # (an earlier run of a job held again was stopped as lost: this does nothing)
+            self._stop_handler(self._running[task], "shutdown")
+        await self._await_handlers(loops, late, self.settings.cancel_wait_s)
         self._closing = True
         self._finish_ready.set()
         await loops.flush
@@ -357,10 +264,12 @@ class Worker:
         await loops.renew
         loops.control.cancel()
         await asyncio.wait([loops.control])
-        await self.redis.eval_script(
-            scripts.DEREGISTER,
-            [self.keys.workers, self.keys.worker(self.id), self.keys.stream],
-            [GROUP, self.id],
+        await DEREGISTER(
+            self.redis,
+            DeregisterKeys(
+                workers=self.keys.workers, record=self.keys.worker(self.id), stream=self.keys.stream
+            ),
+            DeregisterArgs(group=GROUP, consumer=self.id),
         )
 
     async def _await_handlers(
@@ -389,7 +298,7 @@ class Worker:
         """Stop everything without touching Redis; held jobs stay pending for reclaim."""
         for job in self._held.values():
             self._stop_handler(job, "abort")
-        tasks = [*loops.all(), *(j.handler for j in self._held.values() if j.handler)]
+        tasks = [*loops.all(), *self._running]
         for task in tasks:
             task.cancel()
         await asyncio.wait(tasks)
@@ -405,23 +314,21 @@ class Worker:
 
     # --- slots -----------------------------------------------------------------------
 
-    def _script_prefix(self) -> list[Arg]:
-        """The ARGV every job script starts with: the events route, the group, this consumer."""
-        route = self.route
-        return [route.channel, route.field, route.trim, route.maxlen, GROUP, self.id]
-
     def _holding_limit(self) -> int:
         """How many pending entries to list when checking this worker's ownership."""
-        return len(self._held) + self.config.concurrency + 16
+        return len(self._held) + self.settings.concurrency + 16
 
     def _free(self) -> int:
-        return self.config.concurrency - self._reserved
+        return self.settings.concurrency - self._reserved
 
     def _release_slot(self) -> None:
         self._reserved -= 1
         self._slot_free.set()
 
-    def _drop(self, job: _Job) -> None:
+    def _forget_handler(self, handler: "asyncio.Task[None]") -> None:
+        del self._running[handler]
+
+    def _drop(self, job: RunningJob) -> None:
         # only this run of the entry: the entry may be held again, by a later delivery
         if self._held.get(job.entry) is job:
             del self._held[job.entry]
@@ -433,6 +340,10 @@ class Worker:
         next_maintenance = loop.time()
         ticks = 0
         while True:
+            if _cancel_requested():
+                # cancelled by `_abort`, but the cancellation was swallowed on its way
+                # through the Redis client's blocking read (seen as a hung test): stop anyway
+                raise asyncio.CancelledError
             if self._free() <= 0 and not self._stopping:
                 self._slot_free.clear()
                 await self._slot_free.wait()
@@ -442,12 +353,12 @@ class Worker:
             if self._stopping:
                 return
             if loop.time() >= next_maintenance:
-                wait_s = await self._maintain(prune=ticks % self.config.prune_every == 0)
+                wait_s = await self._maintain(prune=ticks % self.settings.prune_every == 0)
                 ticks += 1
                 next_maintenance = loop.time() + wait_s
                 continue
             block = round((next_maintenance - loop.time()) * 1000)
-            block = max(1, min(self.config.block_ms, block))
+            block = max(1, min(self.settings.block_ms, block))
             batches = await self.redis.run(
                 commands.xreadgroup(
                     GROUP,
@@ -462,17 +373,17 @@ class Worker:
                 continue
             if self.stopping:
                 for job in jobs:
-                    self._queue_finish(_Finish(job, "requeue", ran=False))
+                    self._queue_finish(Finish(job=job, outcome="requeue", ran=False))
                     self._release_slot()
                 return
             await self._start(jobs)
 
-    async def _take(self, entries: list[tuple[StreamEntry, int]]) -> list[_Job]:
+    async def _take(self, entries: list[tuple[StreamEntry, int]]) -> list[RunningJob]:
         """Hold the entries' jobs (one slot each); dead-letter malformed entries."""
-        jobs: list[_Job] = []
+        jobs: list[RunningJob] = []
         malformed: list[StreamEntry] = []
         for entry, deliveries in entries:
-            job = _entry_job(entry, deliveries)
+            job = entry_job(entry, deliveries)
             if job is None:
                 malformed.append(entry)
                 continue
@@ -501,33 +412,35 @@ class Worker:
                 "deliveries": 1,
                 "reason": f"malformed entry: {fields}",
             }
-            pipe.add(commands.xadd(self.keys.dead, record, maxlen=self.config.dead_maxlen))
+            pipe.add(commands.xadd(self.keys.dead, record, maxlen=self.settings.dead_maxlen))
             pipe.add(commands.xack(self.keys.stream, GROUP, entry.id))
             pipe.add(commands.xdel(self.keys.stream, entry.id))
         await pipe.execute()
 
     async def _maintain(self, *, prune: bool) -> float:
         """Reclaim lapsed leases and promote due delayed jobs; seconds until next time."""
-        cfg = self.config
-        reply = await self.redis.eval_script(
-            scripts.MAINTAIN,
-            [self.keys.stream, self.keys.delayed, self.keys.workers],
-            [
-                GROUP,
-                self.id,
-                cfg.lease_ms,
-                self._free(),
-                cfg.reclaim_scan,
-                cfg.delayed_batch,
-                "1" if prune else "0",
-            ],
+        cfg = self.settings
+        found = await MAINTAIN(
+            self.redis,
+            MaintainKeys(
+                stream=self.keys.stream, delayed=self.keys.delayed, workers=self.keys.workers
+            ),
+            MaintainArgs(
+                group=GROUP,
+                consumer=self.id,
+                lease_ms=cfg.lease_ms,
+                free=self._free(),
+                scan=cfg.reclaim_scan,
+                due_batch=cfg.delayed_batch,
+                prune="1" if prune else "0",
+            ),
         )
-        found = maintenance(reply)
         if found.due:
-            await self.redis.eval_script(
-                scripts.PROMOTE,
-                [self.keys.stream, self.keys.delayed, *map(self.keys.job, found.due)],
-                list[Arg](found.due),
+            await PROMOTE(
+                self.redis,
+                PromoteKeys(stream=self.keys.stream, delayed=self.keys.delayed),
+                PromoteArgs(job_ids=json.dumps(found.due)),
+                each=[self.keys.job(job_id) for job_id in found.due],
             )
         wait_s = cfg.poll_ms / 1000
         if len(found.due) == cfg.delayed_batch:
@@ -543,41 +456,75 @@ class Worker:
             await self._start(jobs)
         return wait_s
 
-    async def _start(self, jobs: list[_Job]) -> None:
-        route, cfg = self.route, self.config
-        keys = [self.keys.stream, route.stream, self.keys.dead]
-        batch: list[list[str | int]] = []
+    async def _start(self, jobs: list[RunningJob]) -> None:
+        route, cfg = self.route, self.settings
+        rows: list[dict[str, str | int]] = []
         for job in jobs:
-            keys.append(self.keys.job(job.job_id))
+            mode, message = "run", ""
             if job.deliveries > cfg.max_deliveries:
+                mode = "dead"
                 message = (
                     f"dead-lettered: delivered {job.deliveries} times without finishing "
                     f"(max {cfg.max_deliveries})"
                 )
                 event = lifecycle.failed(self.domain, job.job_id, job.user_id, "system", message)
-                batch.append([job.entry, job.deliveries, job.job_id, "dead", event, message])
             else:
                 event = lifecycle.started(self.domain, job.job_id, job.user_id)
-                batch.append([job.entry, job.deliveries, job.job_id, "run", event, ""])
-        args: list[Arg] = [
-            *self._script_prefix(),
-            cfg.dead_maxlen,
-            self._holding_limit(),
-            json.dumps(batch),
-        ]
-        reply = await self.redis.eval_script(scripts.START, keys, args)
-        for job, verdict in zip(jobs, verdicts(reply, len(jobs)), strict=True):
+            rows.append(
+                {
+                    "entry": job.entry,
+                    "deliveries": job.deliveries,
+                    "job_id": job.job_id,
+                    "mode": mode,
+                    "event": event,
+                    "message": message,
+                }
+            )
+        answers = await START(
+            self.redis,
+            StartKeys(stream=self.keys.stream, events=route.stream, dead=self.keys.dead),
+            StartArgs(
+                route=route.lua_arg,
+                group=GROUP,
+                consumer=self.id,
+                dead_cap=cfg.dead_maxlen,
+                limit=self._holding_limit(),
+                jobs=json.dumps(rows),
+            ),
+            each=[self.keys.job(job.job_id) for job in jobs],
+        )
+        for job, verdict in zip(jobs, counted(answers, len(jobs)), strict=True):
             if verdict.word == "run":
-                job.attempt = verdict.number
+                job.attempt = verdict.attempt
                 self.counts.started += 1
-                runnable = self._handlers.get(job.task) or _Missing(job.task)
-                job.handler = asyncio.create_task(self._execute(job, runnable, verdict.text))
+                if self._stopping:
+                    # the worker began to stop while START was on its way: a stopping
+                    # worker starts no handler; the attempt ends interrupted, the job queued
+                    self._release_slot()
+                    self._queue_finish(
+                        Finish(job=job, outcome="interrupted", ran=True, value="worker shut down")
+                    )
+                    continue
+                runnable = self._handlers.get(job.task) or MissingHandler(job.task)
+                handler = asyncio.create_task(self._execute(job, runnable, verdict.payload))
+                job.handler = handler
+                self._running[handler] = job
+                handler.add_done_callback(self._forget_handler)
                 continue
             self._release_slot()
             if verdict.word == "cancel":
-                message = f"cancelled: {verdict.text}"
+                message = f"cancelled: {verdict.reason}"
                 event = lifecycle.failed(self.domain, job.job_id, job.user_id, "user", message)
-                self._queue_finish(_Finish(job, "cancelled", False, "user", message, event))
+                self._queue_finish(
+                    Finish(
+                        job=job,
+                        outcome="cancelled",
+                        ran=False,
+                        kind="user",
+                        value=message,
+                        event=event,
+                    )
+                )
                 continue
             if verdict.word == "dead":
                 self.counts.dead += 1
@@ -586,7 +533,7 @@ class Worker:
 
     # --- running ---------------------------------------------------------------------
 
-    async def _execute(self, job: _Job, runnable: Runnable, payload: str) -> None:
+    async def _execute(self, job: RunningJob, runnable: Runnable, payload: str) -> None:
         # Each handler runs in its own asyncio task, with its own copy of the context:
         # every line it logs carries its job id, and no other job sees it.
         job.begun = True
@@ -599,7 +546,7 @@ class Worker:
             return
         await self._run(job, runnable, payload)
 
-    async def _run(self, job: _Job, runnable: Runnable, payload: str) -> None:
+    async def _run(self, job: RunningJob, runnable: Runnable, payload: str) -> None:
         ctx = JobContext(
             job_id=job.job_id,
             user_id=job.user_id,
@@ -608,7 +555,7 @@ class Worker:
             attempt=job.attempt,
             reporter=lambda percent, message, data: self._progress(job, percent, message, data),
         )
-        finish: _Finish | None
+        finish: Finish | None
         timeout = asyncio.timeout(runnable.timeout_s)
         try:
             async with timeout:
@@ -620,7 +567,9 @@ class Worker:
                 completion.ref.result_id,
                 completion.ref.result_bytes,
             )
-            finish = _Finish(job, "completed", True, "", completion.result_json, event)
+            finish = Finish(
+                job=job, outcome="completed", ran=True, value=completion.result_json, event=event
+            )
         except asyncio.CancelledError:
             if job.stop is None and _cancel_requested():
                 self._drop(job)  # the event loop is being torn down under the worker
@@ -642,34 +591,38 @@ class Worker:
             self._release_slot()
         self._settle(job, finish)
 
-    def _settle(self, job: _Job, finish: _Finish | None) -> None:
+    def _settle(self, job: RunningJob, finish: Finish | None) -> None:
         """Queue the job's finish, or forget it (its lease is lost: someone else runs it)."""
         if finish is None:
             self._drop(job)
         else:
             self._queue_finish(finish)
 
-    def _cancelled(self, job: _Job, runnable: Runnable) -> _Finish | None:
+    def _cancelled(self, job: RunningJob, runnable: Runnable) -> Finish | None:
         if job.stop is None:
             message = "CancelledError: the handler cancelled itself"
             return self._failure(job, runnable, "system", message)
         if job.stop == "cancel":
             message = f"cancelled: {job.cancel_reason}"
             event = lifecycle.failed(self.domain, job.job_id, job.user_id, "user", message)
-            return _Finish(job, "cancelled", True, "user", message, event)
+            return Finish(
+                job=job, outcome="cancelled", ran=True, kind="user", value=message, event=event
+            )
         if job.stop == "shutdown":
-            return _Finish(job, "interrupted", True, "", "worker shut down")
+            return Finish(job=job, outcome="interrupted", ran=True, value="worker shut down")
         return None
 
-    def _failure(self, job: _Job, runnable: Runnable, kind: str, message: str) -> _Finish:
+    def _failure(self, job: RunningJob, runnable: Runnable, kind: str, message: str) -> Finish:
         if kind == "system" and runnable.retry.retries_after(job.attempt):
             delay = runnable.retry.delay_ms(job.attempt)
-            return _Finish(job, "retry", True, kind, message, "", delay)
+            return Finish(
+                job=job, outcome="retry", ran=True, kind=kind, value=message, delay_ms=delay
+            )
         error_kind: Literal["user", "system"] = "user" if kind == "user" else "system"
         event = lifecycle.failed(self.domain, job.job_id, job.user_id, error_kind, message)
-        return _Finish(job, "failed", True, kind, message, event)
+        return Finish(job=job, outcome="failed", ran=True, kind=kind, value=message, event=event)
 
-    def _stop_handler(self, job: _Job, reason: _StopReason, cancel_reason: str = "") -> None:
+    def _stop_handler(self, job: RunningJob, reason: StopReason, cancel_reason: str = "") -> None:
         """Cancel the job's handler. One that has not begun is not cancelled (a task
         cancelled before its first step never runs its body, so the job would never be
         settled): it sees `job.stop` when it begins and runs no handler (`_execute`)."""
@@ -681,30 +634,34 @@ class Worker:
             job.handler.cancel()
 
     async def _progress(
-        self, job: _Job, percent: int, message: str | None, payload: JsonValue
+        self, job: RunningJob, percent: int, message: str | None, payload: JsonValue
     ) -> None:
         route = self.route
         event = lifecycle.progress(
             self.domain, job.job_id, job.user_id, percent=percent, message=message, payload=payload
         )
-        reply = await self.redis.eval_script(
-            scripts.PROGRESS,
-            [self.keys.stream, route.stream, self.keys.job(job.job_id)],
-            [
-                *self._script_prefix(),
-                job.entry,
-                job.deliveries,
-                percent,
-                message or "",
-                event,
-            ],
+        written = await PROGRESS(
+            self.redis,
+            ProgressKeys(
+                stream=self.keys.stream, events=route.stream, job=self.keys.job(job.job_id)
+            ),
+            ProgressArgs(
+                route=route.lua_arg,
+                group=GROUP,
+                consumer=self.id,
+                entry=job.entry,
+                deliveries=job.deliveries,
+                progress=percent,
+                message=message or "",
+                event=event,
+            ),
         )
-        if reply != 1:
+        if not written:
             raise LeaseLostError(f"job {job.job_id}: this worker no longer holds it")
 
     # --- finishing -------------------------------------------------------------------
 
-    def _queue_finish(self, finish: _Finish) -> None:
+    def _queue_finish(self, finish: Finish) -> None:
         self._pending.append(finish)
         self._finish_ready.set()
 
@@ -717,33 +674,22 @@ class Worker:
             batch, self._pending = self._pending, []
             await self._finish(batch)
 
-    async def _finish(self, batch: list[_Finish]) -> None:
+    async def _finish(self, batch: list[Finish]) -> None:
         route = self.route
-        keys = [self.keys.stream, route.stream, self.keys.delayed]
-        jobs: list[list[str | int | bool]] = []
-        for item in batch:
-            job = item.job
-            keys.append(self.keys.job(job.job_id))
-            jobs.append(
-                [
-                    job.entry,
-                    job.deliveries,
-                    job.job_id,
-                    item.outcome,
-                    item.ran,
-                    item.kind,
-                    item.value,
-                    item.event,
-                    item.delay_ms,
-                ]
-            )
-        args: list[Arg] = [
-            *self._script_prefix(),
-            self._holding_limit(),
-            json.dumps(jobs),
-        ]
-        reply = await self.redis.eval_script(scripts.FINISH, keys, args)
-        for item, done in zip(batch, flags(reply, len(batch)), strict=True):
+        rows = [item.row() for item in batch]
+        done_flags = await FINISH(
+            self.redis,
+            FinishKeys(stream=self.keys.stream, events=route.stream, delayed=self.keys.delayed),
+            FinishArgs(
+                route=route.lua_arg,
+                group=GROUP,
+                consumer=self.id,
+                limit=self._holding_limit(),
+                jobs=json.dumps(rows),
+            ),
+            each=[self.keys.job(item.job.job_id) for item in batch],
+        )
+        for item, done in zip(batch, counted(done_flags, len(batch)), strict=True):
             self._drop(item.job)
             if not done:
                 self.counts.lost += 1
@@ -766,44 +712,61 @@ class Worker:
     async def _renew_loop(self) -> None:
         while True:
             try:
-                async with asyncio.timeout(self.config.renew_s):
+                async with asyncio.timeout(self.settings.renew_s):
                     await self._renew_stop.wait()
                 return
             except TimeoutError:
                 await self._renew()
 
     async def _renew(self) -> None:
+        # One call heartbeats the registry and renews every held job's lease; a worker
+        # renews every lease_ms / 3, so two renewals may fail or run late before another
+        # worker may reclaim its jobs. A renewal that finds an entry gone (reclaimed while
+        # this worker stalled) or a cancellation mark stops that job's handler.
         jobs = list(self._held.values())
-        keys = [self.keys.stream, self.keys.workers, self.keys.worker(self.id)]
-        args: list[Arg] = [
-            GROUP,
-            self.id,
-            self.config.lease_ms,
-            self._record,
-            self._holding_limit(),
+        held: list[dict[str, str | int]] = [
+            {"entry": job.entry, "deliveries": job.deliveries} for job in jobs
         ]
-        for job in jobs:
-            keys.append(self.keys.job(job.job_id))
-            args += [job.entry, job.deliveries]
-        reply = await self.redis.eval_script(scripts.RENEW, keys, args)
+        answers = await RENEW(
+            self.redis,
+            RenewKeys(
+                stream=self.keys.stream, workers=self.keys.workers, record=self.keys.worker(self.id)
+            ),
+            RenewArgs(
+                group=GROUP,
+                consumer=self.id,
+                ttl_ms=self.settings.lease_ms,
+                record=self._record,
+                limit=self._holding_limit(),
+                jobs=json.dumps(held),
+            ),
+            each=[self.keys.job(job.job_id) for job in jobs],
+        )
         self.counts.renewals += 1
-        for job, verdict in zip(jobs, verdicts(reply, len(jobs)), strict=True):
+        for job, verdict in zip(jobs, counted(answers, len(jobs)), strict=True):
             if verdict.word == "lost":
                 log.warning("queue %s: lost the lease of job %s", self.domain, job.job_id)
                 self._stop_handler(job, "lost")
             elif verdict.word == "cancel":
-                self._stop_handler(job, "cancel", verdict.text)
+                self._stop_handler(job, "cancel", verdict.reason)
 
     async def _control_loop(self) -> None:
         async with self.redis.subscribe(
-            self.keys.control, poll_s=self.config.control_poll_s
+            self.keys.control, poll_s=self.settings.control_poll_s
         ) as subscription:
             self._subscribed.set()
             async for message in subscription:
                 try:
                     request = _CancelRequest.model_validate_json(message.data)
-                except ValueError as exc:
-                    raise QueueError(f"malformed control message {message.data!r}") from exc
+                except ValidationError:
+                    # anyone can PUBLISH on the channel: a message that is not a cancel
+                    # request is no reason to stop (every worker of the queue receives it)
+                    log.warning(
+                        "queue %s: ignored a malformed control message %r",
+                        self.domain,
+                        message.data,
+                    )
+                    continue
                 for job in list(self._held.values()):
                     if job.job_id == request.job:
                         self._stop_handler(job, "cancel", request.reason)

@@ -9,23 +9,26 @@ workers, and a sample task.
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import BaseModel
 
 from platform_core.async_events import (
     EVENT_FIELD,
     FROM_BEGINNING,
+    NO_EVENT_TYPES,
     Domain,
     Event,
+    EventTypes,
     JobEvent,
     decode_event,
     events_stream,
 )
-from platform_workers.async_queue import JobContext, Runnable, Task, Worker, WorkerConfig
+from platform_workers.async_queue import JobContext, Runnable, Task, Worker, WorkerSettings
 from platform_workers.async_redis import RedisClient
 
-FAST = WorkerConfig(  # short leases and waits, for tests
+FAST = WorkerSettings(  # short leases and waits, for tests (`running` sets the queue)
+    queue="test",
     concurrency=4,
     lease_ms=600,
     block_ms=100,
@@ -73,10 +76,16 @@ async def wait_until(
 
 
 class Events:
-    """The domain's events stream, read from the beginning, waited on by condition."""
+    """The domain's events stream, read from the beginning, waited on by condition.
 
-    def __init__(self, redis: RedisClient, domain: Domain) -> None:
+    Job lifecycle events and the `types` given are decoded; others fail the read.
+    """
+
+    def __init__(
+        self, redis: RedisClient, domain: Domain, types: EventTypes = NO_EVENT_TYPES
+    ) -> None:
         self.redis = redis
+        self.types = types
         self.stream = events_stream(domain)
         self.seen: list[Event] = []
         self._position = FROM_BEGINNING
@@ -90,7 +99,9 @@ class Events:
                 batches = await self.redis.xread({self.stream: self._position}, block_ms=100)
                 for batch in batches:
                     for entry in batch.entries:
-                        self.seen.append(decode_event((entry.fields or {})[EVENT_FIELD]))
+                        self.seen.append(
+                            decode_event((entry.fields or {})[EVENT_FIELD], self.types)
+                        )
                         self._position = entry.id
         return self.seen
 
@@ -138,12 +149,13 @@ async def running(
     redis: RedisClient,
     domain: Domain,
     handlers: Sequence[Runnable],
-    config: WorkerConfig = FAST,
+    settings: WorkerSettings = FAST,
     *,
     worker_id: str | None = None,
 ) -> AsyncIterator[Running]:
-    """A worker started in this process (ready once entered) and stopped gracefully on exit."""
-    worker = Worker(redis, domain, handlers, config, worker_id=worker_id)
+    """A worker of queue `domain` (`settings` with that queue) started in this process,
+    ready once entered, and stopped gracefully on exit."""
+    worker = Worker(redis, replace(settings, queue=domain), handlers, worker_id=worker_id)
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))
     ready = asyncio.create_task(worker.ready.wait())
@@ -155,3 +167,16 @@ async def running(
     finally:
         if not task.done():
             await handle.stop()
+
+
+__all__ = [
+    "ECHO",
+    "FAST",
+    "Echo",
+    "Echoed",
+    "Events",
+    "Running",
+    "echo",
+    "running",
+    "wait_until",
+]

@@ -12,9 +12,8 @@ from platform_workers.async_queue import (
     Queue,
     Task,
     Worker,
-    scripts,
 )
-from platform_workers.async_queue.replies import flags, maintenance, verdicts
+from platform_workers.async_queue.scripts import CANCEL, LIVE_WORKERS, RENEW, START
 from platform_workers.async_queue.status import parse_status
 from platform_workers.async_queue_testing import (
     ECHO,
@@ -34,25 +33,6 @@ from platform_workers.async_redis import (
     Script,
     commands,
 )
-
-
-def test_script_replies_of_the_wrong_shape_raise() -> None:
-    assert verdicts([["run", 2, "{}"], ["cancel", "why"], ["ok"], ["lost"]], 4)[1].text == "why"
-    odd_answers: list[Reply] = [[["run", 1]], [["odd"]], [[]], [["ok", "extra"]]]
-    for bad in odd_answers:
-        with pytest.raises(RedisReplyError, match="unexpected answer"):
-            verdicts(bad, 1)
-    with pytest.raises(RedisReplyError, match="expected 2 answers"):
-        verdicts([["ok"]], 2)
-    assert flags([1, 0], 2) == [True, False]
-    with pytest.raises(RedisReplyError, match="expected 1 answers"):
-        flags([], 1)
-    with pytest.raises(RedisReplyError, match="four parts"):
-        maintenance([[], [], -1])
-    with pytest.raises(RedisReplyError, match="claimed entry"):
-        maintenance([[["1-0", []]], [], -1, 5])
-    found = maintenance([[["1-0", ["job", "j"], 2]], ["d"], 7, 5])
-    assert (found.claimed[0].deliveries, found.due, found.next_due_ms) == (2, ["d"], 7)
 
 
 def test_a_malformed_status_hash_raises() -> None:
@@ -97,13 +77,16 @@ class OddReplies(RedisClient):
 
 async def test_odd_client_replies_raise(redis: RedisClient, queue: Queue) -> None:
     odd = Queue(
-        OddReplies(redis, {scripts.CANCEL.sha: "maybe", scripts.LIVE_WORKERS.sha: "two"}),
+        OddReplies(
+            redis,
+            {CANCEL.script.sha: ["outcome", "maybe"], LIVE_WORKERS.script.sha: ["live", "two"]},
+        ),
         "transcript",
     )
     job = await queue.enqueue(ECHO, Echo(text="x"), user_id=1)
     with pytest.raises(RedisReplyError, match="unexpected cancel reply 'maybe'"):
         await odd.cancel(job.job_id)
-    with pytest.raises(RedisReplyError, match="expected a worker count"):
+    with pytest.raises(RedisReplyError, match="integer"):
         await odd.live_workers()
     await redis.xadd(queue.keys.dead, {"job": "j", "deliveries": "many"})
     with pytest.raises(RedisReplyError, match="malformed dead-letter entry"):
@@ -208,7 +191,7 @@ async def test_a_cancel_that_overtakes_the_start_reply_still_cancels(
     class CancelsDuringStart(RedisClient):
         async def eval_script(self, script: Script, keys: list[str], args: list[Arg]) -> Reply:
             reply = await super().eval_script(script, keys, args)
-            if script is scripts.START:
+            if script is START.script:
                 assert await queue.cancel(job.job_id, reason="early") == "cancelling"
 
                 async def noticed() -> bool:
@@ -218,7 +201,7 @@ async def test_a_cancel_that_overtakes_the_start_reply_still_cancels(
             return reply
 
     client = CancelsDuringStart(redis.raw, socket_timeout_s=redis.socket_timeout_s)
-    worker = Worker(client, "transcript", [ECHO.handler(echo)], FAST)
+    worker = Worker(client, replace(FAST, queue="transcript"), [ECHO.handler(echo)])
     workers.append(worker)
     stop = asyncio.Event()
     run = asyncio.create_task(worker.run(stop))
@@ -242,7 +225,7 @@ async def test_a_cancel_noticed_before_the_handler_takes_its_first_step_still_ca
 
     class Racing(RedisClient):
         async def eval_script(self, script: Script, keys: list[str], args: list[Arg]) -> Reply:
-            if script is scripts.RENEW and queue.keys.job(job.job_id) in keys and not both.is_set():
+            if script is RENEW.script and queue.keys.job(job.job_id) in keys and not both.is_set():
                 await start_ran.wait()
                 await redis.hset(queue.keys.job(job.job_id), {"cancel": "raced"})
                 reply = await super().eval_script(script, keys, args)
@@ -250,7 +233,7 @@ async def test_a_cancel_noticed_before_the_handler_takes_its_first_step_still_ca
                 await both.wait()
                 return reply
             reply = await super().eval_script(script, keys, args)
-            if script is scripts.START:
+            if script is START.script:
                 start_ran.set()
                 await renewed.wait()
                 both.set()

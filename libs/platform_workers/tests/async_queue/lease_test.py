@@ -16,9 +16,9 @@ from platform_workers.async_queue import (
     LeaseLostError,
     Queue,
     Task,
-    WorkerConfig,
-    scripts,
+    WorkerSettings,
 )
+from platform_workers.async_queue.scripts import RENEW
 from platform_workers.async_queue_testing import FAST, Echo, Echoed, Events, running, wait_until
 from platform_workers.async_redis import (
     Arg,
@@ -49,7 +49,7 @@ class Intercepting(RedisClient):
 
 async def skip_renewals(keys: list[str], args: list[Arg]) -> Reply:
     """A stalled worker: RENEW never reaches Redis (and reports every lease fine)."""
-    return [["ok"] for _ in keys[3:]]
+    return ["renewed", [["verdict", "ok"] for _ in keys[3:]]]
 
 
 async def fail_renewals(keys: list[str], args: list[Arg]) -> Reply:
@@ -112,7 +112,7 @@ async def test_a_dead_workers_job_is_reclaimed_and_run_by_another(
     job = await queue.enqueue(TASK, Echo(text="x"), user_id=1)
     async with running(dying, "transcript", [TASK.handler(holds.handler)], worker_id="a") as a:
         await events.reached(job.job_id, "started")
-        dying.hooks[scripts.RENEW.sha] = fail_renewals
+        dying.hooks[RENEW.script.sha] = fail_renewals
         with pytest.raises(RedisConnectionError, match="injected"):
             await a.task
     async with running(redis, "transcript", [TASK.handler(holds.handler)], worker_id="b") as b:
@@ -134,13 +134,13 @@ async def test_a_worker_that_lost_its_lease_stops_its_handler(
     holds = Holds()
     holds.release[2].set()
     stalled = Intercepting(redis)
-    stalled.hooks[scripts.RENEW.sha] = skip_renewals
+    stalled.hooks[RENEW.script.sha] = skip_renewals
     job = await queue.enqueue(TASK, Echo(text="x"), user_id=1)
     async with running(stalled, "transcript", [TASK.handler(holds.handler)], worker_id="a") as a:
         await events.reached(job.job_id, "started")
         async with running(redis, "transcript", [TASK.handler(holds.handler)], worker_id="b"):
             await events.finished(job.job_id)
-            del stalled.hooks[scripts.RENEW.sha]
+            del stalled.hooks[RENEW.script.sha]
 
             async def handler_stopped() -> bool:
                 return not a.worker._held
@@ -159,7 +159,7 @@ async def test_a_worker_that_lost_its_lease_cannot_report_or_finish(
 ) -> None:
     holds = Holds()
     stalled = Intercepting(redis)
-    stalled.hooks[scripts.RENEW.sha] = skip_renewals
+    stalled.hooks[RENEW.script.sha] = skip_renewals
     job = await queue.enqueue(TASK, Echo(text="x"), user_id=1)
     async with running(stalled, "transcript", [TASK.handler(holds.handler)], worker_id="a") as a:
         await events.reached(job.job_id, "started")
@@ -192,18 +192,18 @@ async def test_a_stalled_worker_that_reclaims_its_own_lost_job_keeps_the_new_lea
         return Echoed(text=payload.text, attempt=ctx.attempt)
 
     stalled, dying = Intercepting(redis), Intercepting(redis)
-    stalled.hooks[scripts.RENEW.sha] = skip_renewals
+    stalled.hooks[RENEW.script.sha] = skip_renewals
     job = await queue.enqueue(TASK, Echo(text="x"), user_id=1)
     async with running(stalled, "transcript", [TASK.handler(handler)], worker_id="a") as a:
         await events.reached(job.job_id, "started")
         [old] = a.worker._held.values()
         async with running(dying, "transcript", [TASK.handler(handler)], worker_id="b") as b:
             await events.until(lambda _: events.of(job.job_id).count("started") == 2)
-            dying.hooks[scripts.RENEW.sha] = fail_renewals
+            dying.hooks[RENEW.script.sha] = fail_renewals
             with pytest.raises(RedisConnectionError, match="injected"):
                 await b.task
         await events.until(lambda _: events.of(job.job_id).count("started") == 3)
-        del stalled.hooks[scripts.RENEW.sha]
+        del stalled.hooks[RENEW.script.sha]
         releases[1].set()
 
         async def old_run_settled() -> bool:
@@ -235,7 +235,7 @@ async def test_a_job_delivered_too_often_goes_to_the_dead_letter_stream(
     job = await queue.enqueue(TASK, Echo(text="poison"), user_id=9)
     async with running(dying, "transcript", [TASK.handler(holds.handler)], config) as a:
         await events.reached(job.job_id, "started")
-        dying.hooks[scripts.RENEW.sha] = fail_renewals
+        dying.hooks[RENEW.script.sha] = fail_renewals
         with pytest.raises(RedisConnectionError):
             await a.task
     async with running(redis, "transcript", [TASK.handler(holds.handler)], config) as b:
@@ -260,14 +260,31 @@ async def test_a_job_delivered_too_often_goes_to_the_dead_letter_stream(
     )
 
 
-def test_worker_config_is_checked() -> None:
-    for bad in (
-        {"concurrency": 0},
-        {"lease_ms": 10},
-        {"max_deliveries": 0},
-        {"block_ms": 0},
-        {"poll_ms": 0},
-    ):
-        with pytest.raises(ValueError, match="must be at least"):
-            WorkerConfig(**bad)
-    assert WorkerConfig(lease_ms=3_000).renew_s == 1.0
+def test_worker_settings_are_checked() -> None:
+    base = WorkerSettings(queue="qr")
+    checks: list[tuple[str, Callable[[], WorkerSettings]]] = [
+        ("concurrency", lambda: replace(base, concurrency=0)),
+        ("lease_ms", lambda: replace(base, lease_ms=10)),
+        ("max_deliveries", lambda: replace(base, max_deliveries=0)),
+        ("block_ms", lambda: replace(base, block_ms=0)),
+        ("poll_ms", lambda: replace(base, poll_ms=0)),
+        ("dead_maxlen", lambda: replace(base, dead_maxlen=0)),
+        ("reclaim_scan", lambda: replace(base, reclaim_scan=0)),
+        ("delayed_batch", lambda: replace(base, delayed_batch=0)),
+        ("prune_every", lambda: replace(base, prune_every=0)),
+        ("events_maxlen", lambda: replace(base, events_maxlen=0)),
+        ("grace_period_s", lambda: replace(base, grace_period_s=-1.0)),
+        ("cancel_wait_s", lambda: replace(base, cancel_wait_s=-1.0)),
+    ]
+    for name, bad in checks:
+        with pytest.raises(ValueError, match=f"{name} must be at least"):
+            bad()
+    with pytest.raises(ValueError, match="must be positive"):
+        replace(base, socket_timeout_s=0.0)
+    with pytest.raises(ValueError, match="must be positive"):
+        replace(base, control_poll_s=0.0)
+    with pytest.raises(ValueError, match=r"below the client.s socket timeout \(1\.0 s\)"):
+        replace(base, socket_timeout_s=1.0)
+    with pytest.raises(ValueError, match="invalid domain"):
+        replace(base, queue="Q R")
+    assert replace(base, lease_ms=3_000).renew_s == 1.0

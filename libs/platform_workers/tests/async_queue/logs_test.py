@@ -9,9 +9,10 @@ from dataclasses import replace
 import pytest
 
 from platform_core.logging import LoggingHandle, configure_logging
-from platform_workers.async_queue import JobContext, Queue, QueueError, Task
+from platform_workers.async_queue import JobContext, Queue, Task
+from platform_workers.async_queue.scripts import RENEW
 from platform_workers.async_queue_testing import ECHO, FAST, Echo, Events, echo, running
-from platform_workers.async_redis import RedisClient
+from platform_workers.async_redis import Arg, RedisClient, RedisConnectionError, Reply, Script
 
 WORKER_LOGGER = "platform_workers.async_queue.worker"
 MESSAGES = ("worker started", "worker stopped")
@@ -101,12 +102,26 @@ async def test_a_worker_logs_its_start_and_its_graceful_stop(
     )
 
 
+class FailingRenewals(RedisClient):
+    """The test server's client, whose lease renewals fail once `failing` is set."""
+
+    def __init__(self, base: RedisClient) -> None:
+        super().__init__(base.raw, socket_timeout_s=base.socket_timeout_s)
+        self.failing = False
+
+    async def eval_script(self, script: Script, keys: list[str], args: list[Arg]) -> Reply:
+        if self.failing and script is RENEW.script:
+            raise RedisConnectionError("injected: connection lost")
+        return await super().eval_script(script, keys, args)
+
+
 async def test_a_worker_that_fails_logs_why_it_stopped(
     redis: RedisClient, queue: Queue, json_log: JsonLog
 ) -> None:
-    async with running(redis, "transcript", [ECHO.handler(echo)], worker_id="w-2") as worker:
-        await redis.publish(queue.keys.control, "not json")
-        with pytest.raises(QueueError, match="malformed control message"):
+    failing = FailingRenewals(redis)
+    async with running(failing, "transcript", [ECHO.handler(echo)], worker_id="w-2") as worker:
+        failing.failing = True
+        with pytest.raises(RedisConnectionError, match="injected"):
             await worker.task
     lines = json_log.worker_lines()
     assert [(line["message"], line["level"]) for line in lines] == [
@@ -115,7 +130,7 @@ async def test_a_worker_that_fails_logs_why_it_stopped(
     ]
     traceback = lines[1].pop("exc_info")
     assert isinstance(traceback, str)
-    assert traceback.endswith("QueueError: malformed control message 'not json'")
+    assert traceback.endswith("RedisConnectionError: injected: connection lost")
     assert lines[1] == expected(
         "worker stopped",
         "ERROR",
@@ -123,7 +138,7 @@ async def test_a_worker_that_fails_logs_why_it_stopped(
         queue="transcript",
         concurrency=FAST.concurrency,
         graceful=False,
-        error="QueueError: malformed control message 'not json'",
+        error="RedisConnectionError: injected: connection lost",
         started=0,
         completed=0,
         failed=0,

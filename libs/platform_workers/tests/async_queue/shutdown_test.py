@@ -17,8 +17,8 @@ from platform_workers.async_queue import (
     WorkerRecord,
     WorkerSettings,
     run_worker,
-    scripts,
 )
+from platform_workers.async_queue.scripts import RENEW
 from platform_workers.async_queue.worker import _Loops
 from platform_workers.async_queue_testing import (
     ECHO,
@@ -116,7 +116,7 @@ class FailingRenewals(RedisClient):
     failing = False
 
     async def eval_script(self, script: Script, keys: list[str], args: list[Arg]) -> Reply:
-        if self.failing and script is scripts.RENEW:
+        if self.failing and script is RENEW.script:
             raise RedisConnectionError("injected: connection lost")
         return await super().eval_script(script, keys, args)
 
@@ -172,7 +172,7 @@ async def test_entries_read_while_stopping_go_back_to_the_queue(
             return result
 
     client = StopsAfterRead(redis.raw, socket_timeout_s=redis.socket_timeout_s)
-    worker = Worker(client, "transcript", [ECHO.handler(echo)], FAST)
+    worker = Worker(client, replace(FAST, queue="transcript"), [ECHO.handler(echo)])
     worker_box.append(worker)
     running_task = asyncio.create_task(worker.run(stop))
     await worker.ready.wait()
@@ -188,17 +188,16 @@ async def test_entries_read_while_stopping_go_back_to_the_queue(
 
 
 async def test_a_worker_runs_once_and_needs_sane_handlers(redis: RedisClient) -> None:
+    settings = replace(FAST, queue="transcript")
     with pytest.raises(ValueError, match="at least one task handler"):
-        Worker(redis, "transcript", [])
+        Worker(redis, settings, [])
     with pytest.raises(ValueError, match="two handlers for task 'echo'"):
-        Worker(redis, "transcript", [ECHO.handler(echo), ECHO.handler(echo)])
-    with pytest.raises(ValueError, match="events route of qr given to queue transcript"):
-        Worker(redis, "transcript", [ECHO.handler(echo)], route=Queue(redis, "qr").route)
+        Worker(redis, settings, [ECHO.handler(echo), ECHO.handler(echo)])
     with pytest.raises(ValueError, match="events route of qr given to queue transcript"):
         Queue(redis, "transcript", route=Queue(redis, "qr").route)
-    for slow in (replace(FAST, block_ms=2_000), replace(FAST, control_poll_s=2.0)):
+    for slow in (replace(settings, block_ms=2_000), replace(settings, control_poll_s=2.0)):
         with pytest.raises(ValueError, match=r"below the client.s socket timeout \(2\.0 s\)"):
-            Worker(redis, "transcript", [ECHO.handler(echo)], slow)
+            Worker(redis, slow, [ECHO.handler(echo)])
     async with running(redis, "transcript", [ECHO.handler(echo)]) as worker:
         with pytest.raises(RuntimeError, match="a worker runs once"):
             await worker.worker.run(asyncio.Event())
@@ -234,9 +233,8 @@ async def test_the_registry_holds_live_workers_and_forgets_dead_ones(
 async def test_run_worker_stops_gracefully_on_sigterm(redis_url: str, redis: RedisClient) -> None:
     queue = Queue(redis, "transcript")
     events = Events(redis, "transcript")
-    settings = WorkerSettings(redis_url=redis_url, queue="transcript", lease_ms=600, poll_ms=50)
-    assert settings.config().lease_ms == 600
-    worker = asyncio.create_task(run_worker(settings, [ECHO.handler(echo)]))
+    settings = WorkerSettings(queue="transcript", lease_ms=600, poll_ms=50)
+    worker = asyncio.create_task(run_worker(redis_url, settings, [ECHO.handler(echo)]))
 
     async def live() -> bool:
         return await queue.live_workers() == 1
@@ -250,14 +248,14 @@ async def test_run_worker_stops_gracefully_on_sigterm(redis_url: str, redis: Red
     assert await queue.live_workers() == 0
     stop = asyncio.Event()
     stop.set()
-    again = await run_worker(settings, [ECHO.handler(echo)], stop=stop)
+    again = await run_worker(redis_url, settings, [ECHO.handler(echo)], stop=stop)
     assert again.started == 0
 
 
 async def test_a_failing_worker_logs_every_other_failure(
     redis: RedisClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    worker = Worker(redis, "transcript", [ECHO.handler(echo)], FAST, worker_id="w")
+    worker = Worker(redis, replace(FAST, queue="transcript"), [ECHO.handler(echo)], worker_id="w")
 
     async def fail(message: str) -> None:
         raise QueueError(message)

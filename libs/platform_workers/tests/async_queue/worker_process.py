@@ -52,7 +52,6 @@ def handler(redis: RedisClient) -> Callable[[Work, JobContext], Awaitable[Done]]
 async def main(redis_url: str, grace_s: float) -> None:
     """Run the worker until SIGTERM."""
     settings = WorkerSettings(
-        redis_url=redis_url,
         queue="transcript",
         concurrency=4,
         lease_ms=1_000,
@@ -62,7 +61,7 @@ async def main(redis_url: str, grace_s: float) -> None:
         grace_period_s=grace_s,
     )
     async with open_redis(redis_url) as redis:
-        await run_worker(settings, [WORK.handler(handler(redis))])
+        await run_worker(redis_url, settings, [WORK.handler(handler(redis))])
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from model_trainer_events import (
 
 
 def test_each_model_has_its_type() -> None:
-    assert sorted(TRAINER_METRICS) == [
+    assert sorted(cls.TYPE for cls in TRAINER_METRICS) == [
         "trainer.metrics.completed.v1",
         "trainer.metrics.config.v1",
         "trainer.metrics.progress.v1",
@@ -23,7 +23,7 @@ def test_each_model_has_its_type() -> None:
         job_id="r", user_id=1, test_loss=1.0, test_ppl=2.7, artifact_path="/a"
     )
     assert completed.type == "trainer.metrics.completed.v1"
-    assert TRAINER_METRICS[completed.type] is TrainerMetricsCompleted
+    assert TRAINER_METRICS.get(completed.type) is TrainerMetricsCompleted
 
 
 def test_fields_are_strict_and_finite() -> None:

@@ -25,7 +25,7 @@ def test_the_report_at_toy_sizes() -> None:
 
 def test_big_dumps_are_multistream() -> None:
     data = big_dump(1)
-    assert data.count(b"BZh") > 3
+    assert data.count(b"BZh") >= 3
 
 
 def test_runs_as_a_script(monkeypatch: pytest.MonkeyPatch) -> None:

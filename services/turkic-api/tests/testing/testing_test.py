@@ -56,6 +56,8 @@ def test_datasets_are_jsonl_per_language(tmp_path: Path) -> None:
 def test_fasttext_models_are_written(tmp_path: Path) -> None:
     assert train_model(tmp_path).stat().st_size > 0
     assert train_model(tmp_path, with_script=False).name == "lid-plain.bin"
+    with pytest.raises(TypeError, match="has no train_supervised"):
+        train_model(tmp_path, module="turkic_api_testing.fake_libs.ft_not_callable")
     with pytest.raises(TypeError, match="gave no model"):
         train_model(tmp_path, module="turkic_api_testing.fake_libs.ft_no_predict")
 

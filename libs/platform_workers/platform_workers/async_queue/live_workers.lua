@@ -1,0 +1,2 @@
+-- How many workers have a heartbeat that has not expired. -> {'live', n}
+return {'live', redis.call('ZCOUNT', KEY.workers, '(' .. now_ms(), '+inf')}
