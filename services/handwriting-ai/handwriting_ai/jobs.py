@@ -24,16 +24,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from handwriting_ai.events import (
-    DigitsEvent,
-    DigitsMetricsArtifact,
-    DigitsMetricsBatch,
-    DigitsMetricsBest,
-    DigitsMetricsCompleted,
-    DigitsMetricsConfig,
-    DigitsMetricsEpoch,
-    DigitsMetricsUpload,
-)
 from handwriting_ai.idx import IdxError, load_mnist
 from handwriting_ai.manifest import Manifest, TrainingInfo
 from handwriting_ai.preprocess import SIGNATURE
@@ -47,6 +37,16 @@ from handwriting_ai.training import (
     TrainConfig,
     prepare_split,
     train,
+)
+from handwriting_ai_events import (
+    DigitsEvent,
+    DigitsMetricsArtifact,
+    DigitsMetricsBatch,
+    DigitsMetricsBest,
+    DigitsMetricsCompleted,
+    DigitsMetricsConfig,
+    DigitsMetricsEpoch,
+    DigitsMetricsUpload,
 )
 from platform_core.async_events import Domain
 from platform_core.blocking import run_blocking, run_stoppable

@@ -11,7 +11,6 @@ import pytest
 from handwriting_ai import worker
 from handwriting_ai.app import build_app
 from handwriting_ai.digits_data import write_digits_mnist
-from handwriting_ai.events import DigitsEvent, DigitsMetricsConfig
 from handwriting_ai.jobs import (
     QUEUE,
     TrainDeps,
@@ -23,8 +22,9 @@ from handwriting_ai.jobs import (
 )
 from handwriting_ai.settings import HandwritingSettings
 from handwriting_ai.store import ModelStore
+from handwriting_ai_events import DIGITS_EVENTS, DigitsEvent, DigitsMetrics, DigitsMetricsConfig
 from handwriting_ai_testing import KEY, FakeDataBank, draw_digit, make_settings
-from platform_core.async_events import DigitsMetricsEvent, JobEvent, JobFailed
+from platform_core.async_events import JobEvent, JobFailed
 from platform_core.http_testing import app_client, json_object, running_server
 from platform_ml import Resources
 from platform_workers.async_queue import JobContext, Queue, Task
@@ -86,7 +86,7 @@ async def test_worker_trains_uploads_activates_and_the_api_serves_it(
             )
             job_id = str(accepted["job_id"])
             async with open_redis(redis_url) as redis:
-                events = Events(redis, QUEUE)
+                events = Events(redis, QUEUE, DIGITS_EVENTS)
                 await events.finished(job_id, timeout_s=600)
             view = json_object(await client.get(f"/api/v1/training/jobs/{job_id}", headers=KEY))
             assert view["status"] == "completed", view
@@ -94,7 +94,7 @@ async def test_worker_trains_uploads_activates_and_the_api_serves_it(
             assert isinstance(result, dict)
             assert result["activated"] is True
             file_id = str(result["file_id"])
-            metrics = [e.type for e in events.seen if isinstance(e, DigitsMetricsEvent)]
+            metrics = [e.type for e in events.seen if isinstance(e, DigitsMetrics)]
             assert metrics[0] == "digits.metrics.config.v1"
             for kind in ("batch", "epoch", "best", "artifact", "upload", "completed"):
                 assert f"digits.metrics.{kind}.v1" in metrics

@@ -1,38 +1,45 @@
-"""The `digits.metrics.*.v1` events: the service's own definitions of their wire shape.
+"""`digits.metrics.*.v1`: the training run's metrics events, owned by handwriting-ai.
 
-Top-level typed events on the `digits` domain's stream and channel (the original nested
-them as a JSON string inside progress events, which its own client could not read). The
-wire text is compact JSON, `type` first, no `domain` key, optional fields omitted; fields
-are strict (an int rejects a bool; NaN and infinity are rejected).
-
-Publishing: until the platform's generic service-event mechanism lands in
-`platform_core.async_events` (libs-queue), `to_wire` maps each event to the lib's
-current class of the same type and shape; that function is the only glue to remove.
+Top-level events on the `digits` domain's stream and channel (the original nested them
+as a JSON string inside progress events, which its own client could not read). The wire
+text is compact JSON, `type` first, then `job_id`, `user_id`, `model_id` and the fields
+below in order, no `domain` key, optional fields omitted when unset; fields are strict
+(an int rejects a bool; NaN and infinity are rejected). The Discord bot decodes them
+(this module is its own Bazel target, visible to `//clients/...`):
+`decode_event(text, DIGITS_EVENTS)` or `EventReader(..., types=DIGITS_EVENTS)`.
 """
 
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from platform_core import async_events as lib
+from platform_core.async_events import DomainEvent, EventTypes
+
+__all__ = [
+    "DIGITS_EVENTS",
+    "DOMAIN",
+    "DigitsEvent",
+    "DigitsMetrics",
+    "DigitsMetricsArtifact",
+    "DigitsMetricsBatch",
+    "DigitsMetricsBest",
+    "DigitsMetricsCompleted",
+    "DigitsMetricsConfig",
+    "DigitsMetricsEpoch",
+    "DigitsMetricsUpload",
+]
 
 DOMAIN = "digits"
 
 
-class DigitsMetrics(BaseModel):
+class DigitsMetrics(DomainEvent):
     """Fields every digits metrics event has."""
 
-    model_config = ConfigDict(strict=True, frozen=True, extra="ignore", allow_inf_nan=False)
-    TYPE: ClassVar[str]
+    domain: ClassVar[str] = DOMAIN
 
     job_id: Annotated[str, Field(min_length=1)]
     user_id: int
     model_id: str
-
-    @property
-    def type(self) -> str:
-        """The event's type string."""
-        return self.TYPE
 
 
 class DigitsMetricsConfig(DigitsMetrics):
@@ -140,17 +147,13 @@ DigitsEvent = (
 )
 """Any digits metrics event."""
 
-_WIRE: dict[str, type[lib.DigitsMetricsEvent]] = {
-    "digits.metrics.config.v1": lib.DigitsMetricsConfig,
-    "digits.metrics.batch.v1": lib.DigitsMetricsBatch,
-    "digits.metrics.epoch.v1": lib.DigitsMetricsEpoch,
-    "digits.metrics.best.v1": lib.DigitsMetricsBest,
-    "digits.metrics.artifact.v1": lib.DigitsMetricsArtifact,
-    "digits.metrics.upload.v1": lib.DigitsMetricsUpload,
-    "digits.metrics.completed.v1": lib.DigitsMetricsCompleted,
-}
-
-
-def to_wire(event: DigitsEvent) -> lib.DigitsMetricsEvent:
-    """The lib's event of the same type and fields (the publishing glue, see above)."""
-    return _WIRE[event.TYPE].model_validate_json(event.model_dump_json())
+DIGITS_EVENTS = EventTypes(
+    DigitsMetricsConfig,
+    DigitsMetricsBatch,
+    DigitsMetricsEpoch,
+    DigitsMetricsBest,
+    DigitsMetricsArtifact,
+    DigitsMetricsUpload,
+    DigitsMetricsCompleted,
+)
+"""The metrics event types, for `decode_event`, `read_events` and `EventReader` (`types=`)."""
