@@ -1,19 +1,21 @@
-"""The API in-process (ASGI) with a real Redis: reads, uploads, hot swap, jobs, errors."""
+"""The API served by Hypercorn on 127.0.0.1, called over real HTTP, with a real Redis:
+reads, uploads, hot swap, jobs, every error path, readiness."""
 
 import asyncio
 import base64
 import io
 import pathlib
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from PIL import Image
 
 from handwriting_ai.app import build_app
 from handwriting_ai.model import DigitResNet
-from handwriting_ai.settings import load_handwriting_settings
+from handwriting_ai.settings import HandwritingSettings, load_handwriting_settings
 from handwriting_ai_testing import KEY, draw_digit, make_settings, manifest_json
-from platform_core.http_testing import HttpClient, HttpResponse, app_client, json_object
+from platform_core.http_testing import HttpClient, HttpResponse, json_object, running_server
 from platform_ml import module_state, state_dict_bytes
 from platform_workers.testing.pytest_plugin import redis_server, redis_url
 
@@ -43,10 +45,17 @@ def png(digit: str = "1") -> dict[str, tuple[str, bytes, str]]:
     return {"file": ("digit.png", draw_digit(digit), "image/png")}
 
 
+@asynccontextmanager
+async def serve(settings: HandwritingSettings) -> AsyncIterator[HttpClient]:
+    """The app on a real Hypercorn server on 127.0.0.1, and a client of it."""
+    async with running_server(build_app(settings), grace_s=1.0) as server, server.client() as c:
+        yield c
+
+
 @pytest.fixture()
 async def client(tmp_path: pathlib.Path, redis_url: str) -> AsyncIterator[HttpClient]:
-    """The app with default settings."""
-    async with app_client(build_app(make_settings(tmp_path, redis_url))) as c:
+    """The app with default settings, over HTTP."""
+    async with serve(make_settings(tmp_path, redis_url)) as c:
         yield c
 
 
@@ -194,7 +203,7 @@ async def test_limits(tmp_path: pathlib.Path, redis_url: str) -> None:
         DIGITS__MAX_IMAGE_PIXELS="5000",
         DIGITS__VISUALIZE_MAX_KB="0",
     )
-    async with app_client(build_app(settings)) as client:
+    async with serve(settings) as client:
         await upload(client, "m1")
         big = {"file": ("a.png", b"x" * 2000, "image/png")}
         assert error(await client.post("/v1/read", files=big, headers=KEY)) == (
@@ -226,7 +235,7 @@ async def test_limits(tmp_path: pathlib.Path, redis_url: str) -> None:
 
 async def test_timeout(tmp_path: pathlib.Path, redis_url: str) -> None:
     settings = make_settings(tmp_path, redis_url, DIGITS__PREDICT_TIMEOUT_SECONDS="0.0001")
-    async with app_client(build_app(settings)) as client:
+    async with serve(settings) as client:
         await upload(client, "m1")
         assert error(await client.post("/v1/read", files=png(), headers=KEY)) == (
             504,
@@ -365,7 +374,7 @@ async def test_ready_once_a_worker_and_a_model_are_there(
         raise AssertionError("no job is queued in this test")
 
     async with (
-        app_client(build_app(settings)) as client,
+        serve(settings) as client,
         open_redis(redis_url) as redis,
         running(redis, QUEUE, [train_task(settings).handler(never)]),
     ):

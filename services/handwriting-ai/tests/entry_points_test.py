@@ -81,5 +81,9 @@ def test_dev_prepare_writes_the_digits_once(tmp_path: pathlib.Path) -> None:
     assert has_mnist(tmp_path / "mnist")
     assert handwriting_ai.dev_prepare.main({"APP__DATA_ROOT": str(tmp_path)}, out) == 0
     lines = out.getvalue().splitlines()
-    assert lines[1].startswith("dev_prepare: wrote the bundled digits")
-    assert lines[2].startswith("dev_prepare: MNIST files already in")
+    assert lines[1] == f"dev_prepare: wrote 10 digits to read to {tmp_path / 'samples'}"
+    assert lines[2].startswith("dev_prepare: wrote the bundled digits")
+    assert lines[4].startswith("dev_prepare: MNIST files already in")
+    assert sorted(p.name for p in (tmp_path / "samples").iterdir()) == [
+        f"{digit}.png" for digit in range(10)
+    ]
