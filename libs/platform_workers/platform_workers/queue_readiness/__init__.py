@@ -9,14 +9,15 @@ It raises `NotReadyError("no-worker")` (the original's reason) when none is live
 `NotReadyError("redis error: ...")` when the registry cannot be read; nothing retries.
 """
 
-from platform_core.health import NotReadyError, ReadinessCheck
+from platform_core import health
+from platform_core.health import NotReadyError
 from platform_workers.async_queue import Queue
 from platform_workers.async_redis import RedisError
 
 NO_WORKER = "no-worker"
 
 
-def live_worker_check(queue: Queue) -> ReadinessCheck:
+def live_worker_check(queue: Queue) -> health.ReadinessCheck:
     """A readiness check: at least one worker of `queue` is alive (one Redis call)."""
 
     async def check() -> None:
