@@ -44,8 +44,6 @@ OWNER_HINT = {
 # TEMPORARY (coordinator: delete each line once its owner's branch has fixed the file):
 # files that still take in values of unknown type without a checked adapter.
 PENDING_UNKNOWN_VALUES = (
-    "libs/platform_workers/platform_workers/async_redis/client.py",  # libs-queue
-    "libs/platform_workers/tests/async_queue/logs_test.py",  # libs-queue
     "services/model-trainer/model_trainer/families.py",  # model-trainer
 )
 # Calls whose result has no static type (Any, or a module that has every attribute).

@@ -1,12 +1,12 @@
 """The worker's log lines: one when it starts, one when it stops, as the platform's JSON."""
 
 import io
-import json
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from pydantic import TypeAdapter
 
 from platform_core.logging import LoggingHandle, configure_logging
 from platform_workers.async_queue import JobContext, Queue, Task
@@ -16,6 +16,8 @@ from platform_workers.async_redis import Arg, RedisClient, RedisConnectionError,
 
 WORKER_LOGGER = "platform_workers.async_queue.worker"
 MESSAGES = ("worker started", "worker stopped")
+# A log line as written: a JSON object (parsed at the boundary, not annotated).
+LOG_LINE = TypeAdapter(dict[str, object])
 
 
 class JsonLog:
@@ -31,7 +33,7 @@ class JsonLog:
         self.handle.close()
         found: list[dict[str, object]] = []
         for text in self.stream.getvalue().splitlines():
-            line: dict[str, object] = json.loads(text)
+            line = LOG_LINE.validate_json(text)
             if line["logger"] == WORKER_LOGGER and line["message"] in MESSAGES:
                 del line["timestamp"]
                 found.append(line)
@@ -168,7 +170,7 @@ async def test_lines_a_handler_logs_carry_its_job_id(
     json_log.handle.close()
     inside: dict[str, object] = {}
     for text in json_log.stream.getvalue().splitlines():
-        line: dict[str, object] = json.loads(text)
+        line = LOG_LINE.validate_json(text)
         if line["logger"] == "handler":
             inside[str(line["message"])] = line.get("job_id")
     assert inside == {"inside a": first.job_id, "inside b": second.job_id}
