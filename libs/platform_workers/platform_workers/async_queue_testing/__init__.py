@@ -1,9 +1,9 @@
 """Test support for the job queue: an events reader that waits on conditions, in-process
 workers, and a sample task.
 
-    async with running(redis, "qr", [ECHO.handler(echo)]) as worker:
-        job = await Queue(redis, "qr").enqueue(ECHO, Echo(text="hi"), user_id=1)
-        await Events(redis, "qr").finished(job.job_id)
+    async with running(redis, "orders", [ECHO.handler(echo)]) as worker:
+        job = await Queue(redis, "orders").enqueue(ECHO, Echo(text="hi"), user_id=1)
+        await Events(redis, "orders").finished(job.job_id)
 """
 
 import asyncio

@@ -3,7 +3,7 @@
 `/readyz` is degraded while no worker of the service's queue has a live heartbeat in
 the queue's worker registry (`{<queue>}:workers`, see docs/queue.md):
 
-    create_app(..., readiness=[redis_ping(redis), live_worker_check(Queue(redis, "qr"))])
+    create_app(..., readiness=[redis_ping(redis), live_worker_check(Queue(redis, "orders"))])
 
 It raises `NotReadyError("no-worker")` (the original's reason) when none is live, and
 `NotReadyError("redis error: ...")` when the registry cannot be read; nothing retries.
