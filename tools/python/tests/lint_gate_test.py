@@ -42,6 +42,16 @@ def test_rejects_a_blocking_sleep(
     assert "TID251 `time.sleep` is banned: blocks the event loop: use asyncio.sleep" in out
 
 
+def test_rejects_threads_outside_platform_core_blocking(
+    fixtures: pathlib.Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    status, out = lint(fixtures / "lint" / "threads.py", capfd)
+    assert status == 1
+    because = "is banned: blocking calls go through platform_core.blocking (run_blocking, run_in)"
+    assert out.count(f"TID251 `asyncio.to_thread` {because}") == 2
+    assert out.count(f"TID251 `anyio.to_thread` {because}") == 3
+
+
 def test_rejects_redis_in_a_service(root: pathlib.Path, capfd: pytest.CaptureFixture[str]) -> None:
     path = pathlib.Path("services/bad_service/bad_service/uses_redis.py")
     status, out = lint(path, capfd)
