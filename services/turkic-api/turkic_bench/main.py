@@ -31,7 +31,9 @@ from turkic_bench.figures import (
     throughput,
 )
 
-RUNFILES_BANK = Path(__file__).resolve().parents[3] / "services" / "data-bank-api" / "server"
+# Not `resolve()`: that follows the runfiles symlink into the source tree, where no
+# server binary is.
+RUNFILES_BANK = Path(__file__).absolute().parents[3] / "services" / "data-bank-api" / "server"
 
 
 class Report(BaseModel):
