@@ -5,8 +5,8 @@ Beyond ruff's rule set (ruff.toml), every file is scanned for:
   configuration (a line `# mypy: ...`): none anywhere;
 - imports of an owned module outside the lib that owns it, by path prefix from the
   repository root (`redis`: `platform_workers.async_redis`; `httpx`: the HTTP client,
-  the data-bank client, the fetcher and the kit's test helpers); plain imports, `importlib.import_module` and
-  `__import__` with a literal name all count;
+  the data-bank client, the fetcher and the kit's test helpers); plain imports,
+  `importlib.import_module` and `__import__` with a literal name all count;
 - values of unknown type (`json.loads`, `getattr`, `importlib.import_module`, ...) outside
   the target's declared adapter (`--adapter`, the macros' `adapter` attribute), and,
   inside it, annotated with anything but `object` (an annotation is not a check: narrow
