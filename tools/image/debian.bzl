@@ -12,8 +12,9 @@ tested like any other and changing it never downloads again:
     @debian//:<set>         what installing <set> adds to the base, e.g. @debian//:ffmpeg
     @debian//:<name>.packages   `package version` lines of each layer (output group)
 
-A set is written as its package names joined by `+` ("ffmpeg", "libzbar0+ffmpeg" is
-written sorted: "ffmpeg+libzbar0"); a service names its packages and gets the layer
+A set is written as its package names joined by `,` ("ffmpeg", "libzbar0,ffmpeg" is
+written sorted: "ffmpeg,libzbar0"; a comma, since Debian names may hold `+`, as in
+"libstdc++6"); a service names its packages and gets the layer
 of exactly that set (tools/image/defs.bzl), so each set a service uses is listed here.
 An image has at most one extra layer: two would each carry their own dpkg status.
 
@@ -101,9 +102,9 @@ def _debian_rootfs_impl(rctx):
     rctx.report_progress("mmdebstrap: base " + " ".join(rctx.attr.packages))
     _mmdebstrap(rctx, "base.tar", rctx.attr.packages, cache)
     for extra in rctx.attr.extras:
-        packages = extra.split("+")
-        if "+".join(sorted(packages)) != extra:
-            fail("extras: write the set {} sorted, as {}".format(extra, "+".join(sorted(packages))))
+        packages = extra.split(",")
+        if ",".join(sorted(packages)) != extra:
+            fail("extras: write the set {} sorted, as {}".format(extra, ",".join(sorted(packages))))
         rctx.report_progress("mmdebstrap: base + " + " ".join(packages))
         _mmdebstrap(rctx, extra + ".rootfs.tar", rctx.attr.packages + packages, cache)
         build.append(_EXTRA.format(name = extra))
@@ -116,7 +117,7 @@ debian_rootfs = repository_rule(
     doc = "Debian bookworm layers (a base and extra package sets) from mmdebstrap, for images.",
     attrs = {
         "packages": attr.string_list(mandatory = True, doc = "the base layer's packages"),
-        "extras": attr.string_list(doc = "extra package sets, each `+`-joined and sorted"),
+        "extras": attr.string_list(doc = "extra package sets, each `,`-joined and sorted"),
         "suite": attr.string(default = "bookworm"),
         "sources": attr.string_list(default = [
             "deb http://deb.debian.org/debian bookworm main",

@@ -105,7 +105,7 @@ def service_image(
         /app/bin/<name>; the default command is /app/bin/server (else the first).
       port: the server's port (PORT, EXPOSE, health check).
       debian_packages: Debian packages the service runs (e.g. ["ffmpeg"]); the set must
-        be in WORKSPACE's debian_rootfs `extras` (joined by `+`, sorted).
+        be in WORKSPACE's debian_rootfs `extras` (joined by `,`, sorted).
       layers: shared layers for large third-party trees, e.g.
         ["//third_party/python/layers:torch"] (tools/image/image.bzl `pypi_layer`).
       volumes: directories the service writes (owned by the image's user).
@@ -117,7 +117,7 @@ def service_image(
     service = native.package_name().rpartition("/")[2]
     names = [b.rpartition(":")[2] for b in binaries]
     default = "server" if "server" in names else names[0]
-    debian = ["@debian//:" + "+".join(sorted(debian_packages))] if debian_packages else []
+    debian = ["@debian//:" + ",".join(sorted(debian_packages))] if debian_packages else []
     platform_image(
         name = name,
         image_name = service,

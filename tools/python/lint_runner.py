@@ -42,13 +42,6 @@ OWNER_HINT = {
     "redis": "platform_workers.async_redis",
     "httpx": "platform_core.http_testing (tests), .http_client, .data_bank_client or .http_fetch",
 }
-# TEMPORARY (coordinator: delete each line once its owner's branch has fixed the file):
-# files that still take in values of unknown type without a checked adapter.
-PENDING_UNKNOWN_VALUES = (
-    "libs/platform_workers/platform_workers/async_redis/client.py",  # libs-queue
-    "libs/platform_workers/tests/async_queue/logs_test.py",  # libs-queue
-    "services/model-trainer/model_trainer/families.py",  # model-trainer
-)
 # Calls whose result has no static type (Any, or a module that has every attribute).
 UNKNOWN_SOURCES = frozenset(
     {
@@ -188,10 +181,9 @@ def guard(files: list[str], adapters: Sequence[str] = ()) -> list[str]:
         source = pathlib.Path(path).read_text(encoding="utf-8")
         problems.extend(comment_violations(path, source))
         problems.extend(import_violations(path, source))
-        if repo_path(path) not in PENDING_UNKNOWN_VALUES:
-            problems.extend(
-                unknown_value_violations(path, source, adapter=repo_path(path) in adapter_paths)
-            )
+        problems.extend(
+            unknown_value_violations(path, source, adapter=repo_path(path) in adapter_paths)
+        )
     return problems
 
 

@@ -16,17 +16,11 @@ import inspect
 import pathlib
 import types
 
-# TEMPORARY (coordinator: delete once the libs-queue branch has landed; it makes
-# platform_workers comply): libs whose packages are not checked yet.
-PENDING = ("libs/platform_workers/",)
-
 
 def package_of(path: str) -> str | None:
     """`libs/<lib>/<a>/<b>/__init__.py` -> `<a>.<b>`; None for anything but a lib package."""
     parts = pathlib.PurePosixPath(path).parts
     if len(parts) < 4 or parts[0] != "libs" or parts[-1] != "__init__.py":
-        return None
-    if path.startswith(PENDING):
         return None
     return ".".join(parts[2:-1])
 

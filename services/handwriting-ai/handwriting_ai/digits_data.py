@@ -15,12 +15,13 @@ import torch
 from PIL import Image
 
 from handwriting_ai.idx import SIDE, Split, write_split
-from handwriting_ai.tensors import gray_tensor
+from handwriting_ai.tensors import gray_tensor, tensor_bytes, tensor_ints
 
 DIGIT_BOX = 20
 TEST_FRACTION = 0.2
 SEED = 0
 PIXELS = 64
+SAMPLE_SCALE = 4
 
 
 class DigitsDataError(RuntimeError):
@@ -84,3 +85,20 @@ def write_digits_mnist(
     write_split(where, "train", train)
     write_split(where, "t10k", test)
     return len(train), len(test)
+
+
+def write_samples(where: pathlib.Path, test_fraction: float = TEST_FRACTION) -> list[pathlib.Path]:
+    """One held-out digit of each class as `<digit>.png` in `where` (created if missing),
+    dark ink on white and 4x larger (112x112), as a user would photograph one; the paths."""
+    where.mkdir(parents=True, exist_ok=True)
+    _, test = digits_splits(test_fraction)
+    labels = tensor_ints(test.labels)
+    written: list[pathlib.Path] = []
+    for digit in range(10):
+        pixels = tensor_bytes(255 - test.images[labels.index(digit)])
+        image = Image.frombytes("L", (SIDE, SIDE), pixels)
+        side = SIDE * SAMPLE_SCALE
+        path = where / f"{digit}.png"
+        image.resize((side, side), Image.Resampling.BICUBIC).save(path, format="PNG")
+        written.append(path)
+    return written

@@ -12,9 +12,8 @@ enough to train on a CPU in seconds (`nano`, `tiny`, `mini` for GPT-2; `nano` fo
 LSTM). `llama` and `qwen` are not implemented: the API refuses them.
 """
 
-import importlib
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeGuard, runtime_checkable
 
 import torch
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -22,6 +21,7 @@ from safetensors.torch import load_model, save_model
 from torch import Tensor, nn
 
 from model_trainer.text_tokenizers import BOS_ID, EOS_ID, PAD_ID
+from platform_core.checked import is_class, module_attribute
 
 Family = Literal["gpt2", "char_lstm"]
 SPEC_FILE = "model.json"
@@ -105,9 +105,19 @@ class LanguageModel(nn.Module):
         raise NotImplementedError
 
 
+@runtime_checkable
+class _HasLogits(Protocol):
+    """A Transformers model output (`CausalLMOutputWithCrossAttentions` and the like)."""
+
+    @property
+    def logits(self) -> object:
+        """The logits, to be checked."""
+        ...
+
+
 def logits_of(output: object) -> Tensor:
     """The `logits` of a Transformers model output, checked."""
-    logits: object = getattr(output, "logits", None)
+    logits = output.logits if isinstance(output, _HasLogits) else None
     if not torch.is_tensor(logits):
         raise TypeError(f"the model returned {type(output).__name__} without logits")
     return logits
@@ -160,12 +170,19 @@ class Gpt2Forward(Protocol):
         ...
 
 
+def _is_gpt2_config(value: object) -> TypeGuard[Gpt2ConfigFactory]:
+    return is_class(value) and value.__name__ == "GPT2Config"
+
+
+def _is_gpt2_model(value: object) -> TypeGuard[Gpt2Factory]:
+    return is_class(value) and value.__name__ == "GPT2LMHeadModel"
+
+
 def _transformers_gpt2() -> tuple[Gpt2ConfigFactory, Gpt2Factory]:
-    """Transformers' GPT-2 classes, loaded by name: their surface is declared here as
-    Protocols, which keeps the typecheck gate from analysing all of Transformers."""
-    module = importlib.import_module("transformers")
-    config: Gpt2ConfigFactory = module.GPT2Config
-    model: Gpt2Factory = module.GPT2LMHeadModel
+    """Transformers' GPT-2 classes, loaded by name and checked: their surface is declared
+    here as Protocols, which keeps the typecheck gate from analysing all of Transformers."""
+    config = module_attribute("transformers", "GPT2Config", _is_gpt2_config)
+    model = module_attribute("transformers", "GPT2LMHeadModel", _is_gpt2_model)
     return config, model
 
 

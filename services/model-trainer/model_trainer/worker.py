@@ -3,13 +3,15 @@
 Runs the six tasks of the `trainer` queue (train, evaluate, score, generate, chat,
 tokenizer) with the same `TrainerSettings` as the API, logging as `model-trainer-worker`,
 until SIGTERM or SIGINT (running jobs get the queue's grace period; a cancelled training
-run stops before its next step). Exit status 2 when the environment is invalid.
+run stops before its next step). The exit status is `run_worker_service`'s: 2 when the
+environment is invalid, 1 when Redis failed, 0 after a graceful stop.
 """
 
 import asyncio
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import TextIO
 
 from model_trainer.handlers import Handlers
@@ -18,35 +20,30 @@ from model_trainer.sessions import ChatSessions
 from model_trainer.settings import TrainerSettings, load_trainer_settings
 from model_trainer.storage import Store
 from platform_core.async_events import EventPublisher
-from platform_core.config import ConfigError
 from platform_core.data_bank_client import DataBankClient
-from platform_core.logging import configure_logging
 from platform_ml import configure_threads
-from platform_workers.async_queue import WorkerCounts, WorkerSettings, run_worker
+from platform_workers.async_queue import Runnable, WorkerCounts, WorkerSettings, run_worker
 from platform_workers.async_redis import open_redis
+from platform_workers.service import run_worker_service
 
 SERVICE = "model-trainer-worker"
-EXIT_OK = 0
-EXIT_BAD_CONFIG = 2
 
 
 def worker_settings(settings: TrainerSettings) -> WorkerSettings:
     """The queue worker's settings from ours."""
     return WorkerSettings(
-        redis_url=settings.redis_url,
         queue=QUEUE,
         concurrency=settings.trainer_worker_concurrency,
         socket_timeout_s=settings.trainer_redis_timeout_seconds,
     )
 
 
-async def run(
-    settings: TrainerSettings,
-    *,
-    stop: asyncio.Event | None = None,
-    has_cuda: bool | None = None,
-) -> WorkerCounts:
-    """Serve the trainer tasks until SIGTERM/SIGINT (or `stop`); what the worker did."""
+@asynccontextmanager
+async def tasks(
+    settings: TrainerSettings, *, has_cuda: bool | None = None
+) -> AsyncIterator[Sequence[Runnable]]:
+    """The trainer tasks, with the Redis connection (events, chat sessions) and the
+    data-bank client they use open while the worker runs."""
     if settings.trainer_threads:
         configure_threads(settings.trainer_threads)
     async with (
@@ -67,24 +64,31 @@ async def run(
             ChatSessions(redis, settings.trainer_chat_session_ttl_seconds),
             has_cuda=has_cuda,
         )
-        return await run_worker(worker_settings(settings), handlers.runnables(), stop=stop)
+        yield handlers.runnables()
+
+
+async def run(
+    settings: TrainerSettings,
+    *,
+    stop: asyncio.Event | None = None,
+    has_cuda: bool | None = None,
+) -> WorkerCounts:
+    """The same worker in this event loop until `stop` (tests, the benchmark); what it
+    did."""
+    async with tasks(settings, has_cuda=has_cuda) as handlers:
+        return await run_worker(settings.redis_url, worker_settings(settings), handlers, stop=stop)
 
 
 def main(environ: Mapping[str, str] = os.environ, err: TextIO = sys.stderr) -> int:
     """Run the worker; the exit status."""
-    try:
-        settings = load_trainer_settings(environ)
-    except ConfigError as exc:
-        err.write(f"{SERVICE}: cannot start: {exc}\n")
-        return EXIT_BAD_CONFIG
-    with configure_logging(
+    return run_worker_service(
         service=SERVICE,
-        level=settings.log_level,
-        fmt=settings.log_format,
-        instance=settings.instance_id,
-    ):
-        asyncio.run(run(settings))
-    return EXIT_OK
+        settings=load_trainer_settings,
+        worker=worker_settings,
+        tasks=tasks,
+        environ=environ,
+        err=err,
+    )
 
 
 if __name__ == "__main__":

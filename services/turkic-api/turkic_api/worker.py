@@ -2,26 +2,24 @@
 
 Runs the corpus task on queue `turkic` with the same `TurkicSettings` as the API,
 logging as `turkic-worker`, until SIGTERM or SIGINT (running jobs get the queue's
-grace period, unfinished ones stay reclaimable). Exit status 2 when the environment
-is invalid.
+grace period, unfinished ones stay reclaimable). The exit status is
+`run_worker_service`'s: 2 when the environment is invalid, 1 when Redis failed, 0 after
+a graceful stop.
 """
 
-import asyncio
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import TextIO
 
-from platform_core.config import ConfigError
-from platform_core.logging import configure_logging
-from platform_workers.async_queue import JobContext, WorkerCounts, WorkerSettings, run_worker
+from platform_workers.async_queue import JobContext, Runnable, WorkerSettings
+from platform_workers.service import run_worker_service
 from turkic_api.components import open_components
 from turkic_api.jobs import QUEUE, CorpusPayload, CorpusResult, corpus_task, process_corpus
 from turkic_api.settings import TurkicSettings, load_turkic_settings
 
 SERVICE = "turkic-worker"
-EXIT_OK = 0
-EXIT_BAD_CONFIG = 2
 
 
 def worker_settings(settings: TurkicSettings) -> WorkerSettings:
@@ -33,39 +31,28 @@ def worker_settings(settings: TurkicSettings) -> WorkerSettings:
     )
 
 
-async def run(settings: TurkicSettings, *, stop: asyncio.Event | None = None) -> WorkerCounts:
-    """Serve the corpus task until SIGTERM/SIGINT (or `stop`); what the worker did."""
+@asynccontextmanager
+async def tasks(settings: TurkicSettings) -> AsyncIterator[list[Runnable]]:
+    """The corpus task, with the model, sources and data-bank client open while the
+    worker runs."""
     async with open_components(settings) as components:
 
         async def handle(payload: CorpusPayload, ctx: JobContext) -> CorpusResult:
             return await process_corpus(components, payload, ctx)
 
-        task = corpus_task(settings)
-        return await run_worker(
-            settings.redis_url, worker_settings(settings), [task.handler(handle)], stop=stop
-        )
+        yield [corpus_task(settings).handler(handle)]
 
 
 def main(environ: Mapping[str, str] = os.environ, err: TextIO = sys.stderr) -> int:
     """Run the worker; the exit status."""
-    try:
-        settings = load_turkic_settings(environ)
-    except ConfigError as exc:
-        err.write(f"{SERVICE}: cannot start: {exc}\n")
-        return EXIT_BAD_CONFIG
-    with configure_logging(
+    return run_worker_service(
         service=SERVICE,
-        level=settings.log_level,
-        fmt=settings.log_format,
-        instance=settings.instance_id,
-    ):
-        return exit_status(asyncio.run(run(settings)))
-
-
-def exit_status(counts: WorkerCounts) -> int:
-    """The exit status of a worker that stopped (on a signal) after doing `counts`."""
-    del counts
-    return EXIT_OK
+        settings=load_turkic_settings,
+        worker=worker_settings,
+        tasks=tasks,
+        environ=environ,
+        err=err,
+    )
 
 
 if __name__ == "__main__":

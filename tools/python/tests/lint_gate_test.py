@@ -42,6 +42,16 @@ def test_rejects_a_blocking_sleep(
     assert "TID251 `time.sleep` is banned: blocks the event loop: use asyncio.sleep" in out
 
 
+def test_rejects_threads_outside_platform_core_blocking(
+    fixtures: pathlib.Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    status, out = lint(fixtures / "lint" / "threads.py", capfd)
+    assert status == 1
+    because = "is banned: blocking calls go through platform_core.blocking (run_blocking, run_in)"
+    assert out.count(f"TID251 `asyncio.to_thread` {because}") == 2
+    assert out.count(f"TID251 `anyio.to_thread` {because}") == 3
+
+
 def test_rejects_redis_in_a_service(root: pathlib.Path, capfd: pytest.CaptureFixture[str]) -> None:
     path = pathlib.Path("services/bad_service/bad_service/uses_redis.py")
     status, out = lint(path, capfd)
@@ -155,13 +165,3 @@ def test_guard_sees_inline_mypy_settings_only_at_a_line_start() -> None:
 def test_guard_names_only_plain_calls() -> None:
     source = "import json\nfactories = [json.loads]\nVALUE = factories[0]('1')\n"
     assert list(lint_runner.unknown_value_violations("a.py", source, adapter=False)) == []
-
-
-def test_pending_files_are_not_checked_for_unknown_values(
-    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    pending = pathlib.Path(lint_runner.PENDING_UNKNOWN_VALUES[0])
-    pending.parent.mkdir(parents=True)
-    pending.write_text("import json\nVALUE: int = json.loads('1')\n", encoding="utf-8")
-    assert lint_runner.guard([str(pending)]) == []

@@ -25,7 +25,7 @@ scripts, such as the job queue, write exactly this through `EMIT_EVENT_LUA`):
   strict and raises an `EventDecodeError` subclass.
 
     publisher = EventPublisher(redis, maxlen=10_000)
-    await publisher.publish(JobStarted(domain="qr", job_id="j1", user_id=7, queue="qr"))
+    await publisher.publish(JobStarted(domain="orders", job_id="j1", user_id=7, queue="orders"))
 """
 
 from platform_core.async_events.codec import (

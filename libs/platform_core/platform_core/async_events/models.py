@@ -128,8 +128,8 @@ class DomainEvent(BaseModel):
     it is in the `EventTypes` they are given.
 
         class EpochDone(DomainEvent):
-            TYPE: ClassVar[str] = "digits.metrics.epoch.v1"
-            domain: ClassVar[str] = "digits"
+            TYPE: ClassVar[str] = "dice.metrics.epoch.v1"
+            domain: ClassVar[str] = "dice"
 
             job_id: str
             epoch: int

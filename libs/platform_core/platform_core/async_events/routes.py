@@ -1,13 +1,13 @@
 """Where a domain's events go: the stream key, the channel, the entry field and the cap.
 
-    route = event_route("qr")          # stream "{qr}:events:stream", channel "qr:events"
+    route = event_route("orders")  # stream "{orders}:events:stream", channel "orders:events"
 
 The wire format of an emitted event is defined once, here and in `emit_event.lua`:
 `XADD <stream> MAXLEN <trim> <maxlen> * <field> <text>` then `PUBLISH <channel> <text>`,
 the text being `encode_event(event)`. `EventPublisher` and every producer that appends
 events from its own Lua script (the job queue does, so that a job's state change and its
 event are one atomic call) run that one Lua function, `EMIT_EVENT_LUA`: put it at the
-top of the script, pass `route.stream` in KEYS (it has the domain's hash tag, `{qr}`, so
+top of the script, pass `route.stream` in KEYS (it has the domain's hash tag, `{orders}`, so
 it lives in the same cluster slot as the domain's queue keys) and `route.lua_arg` in
 ARGV, then call `emit_event(stream, cjson.decode(<that arg>), text)`.
 """

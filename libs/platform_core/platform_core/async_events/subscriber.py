@@ -2,7 +2,7 @@
 
 Resumable (no event lost across restarts; a loss to the stream cap is an error):
 
-    positions = saved or await latest_positions(redis, ["digits", "trainer"])  # from now
+    positions = saved or await latest_positions(redis, ["dice", "tiles"])  # from now
     async for received in read_events(redis, positions, types=DIGITS_EVENTS):
         handle(received.event)
         save(received.domain, received.id)            # resume after this id next time
@@ -12,7 +12,7 @@ Both decode job lifecycle events and the service-defined event types they are gi
 
 Live-only (the original's pub/sub contract; events published while away are missed):
 
-    async with live_events(redis, ["qr"]) as events:  # job events only (no `types`)
+    async with live_events(redis, ["orders"]) as events:  # job events only (no `types`)
         async for event in events:
             ...
 """

@@ -83,7 +83,7 @@ def make_events(count: int) -> list[Event]:
     """Typical progress events of one job."""
     return [
         JobProgress(
-            domain="turkic", job_id="bench-job", user_id=42, progress=n % 101, message="processing"
+            domain="tutors", job_id="bench-job", user_id=42, progress=n % 101, message="processing"
         )
         for n in range(count)
     ]
@@ -142,7 +142,7 @@ class Runs:
 
     async def read(self) -> None:
         """Read back what the stream holds with an `EventReader`."""
-        reader = read_events(self.redis, {"turkic": FROM_BEGINNING}, batch=self.args.batch)
+        reader = read_events(self.redis, {"tutors": FROM_BEGINNING}, batch=self.args.batch)
         for _ in range(self.read_count):
             await anext(reader)
 

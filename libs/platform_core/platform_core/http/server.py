@@ -1,8 +1,8 @@
 """Serving an app with Hypercorn: `serve` (async) and `run_service` (a server binary's main).
 
-    # qr_api/server.py
+    # orders_api/server.py
     def main() -> None:
-        raise SystemExit(run_service(service="qr-api", settings=QrSettings, build=build_app))
+        raise SystemExit(run_service(service="orders-api", settings=Settings, build=build_app))
 
 `run_service` reads the settings (a bad environment stops it with a message naming the
 variable, exit status 2), sets up logging, builds the app and serves it on

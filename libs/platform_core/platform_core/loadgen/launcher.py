@@ -2,7 +2,7 @@
 
     port = free_port()
     env = inherited_env({"HOST": LOOPBACK, "PORT": str(port)})
-    command = python_module("qr_api.server")
+    command = python_module("orders_api.server")
     async with child_server(command, port=port, env=env, ready_path="/readyz") as server:
         ...  # server.port, server.pid, server.cpu_seconds(), server.peak_rss_bytes()
 

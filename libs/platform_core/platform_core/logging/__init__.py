@@ -1,6 +1,6 @@
 """Structured logging for services and workers: JSON lines to stdout, or readable text.
 
-`configure_logging(service="qr-api", level="INFO", fmt="json")` once at startup; then
+`configure_logging(service="orders-api", level="INFO", fmt="json")` once at startup; then
 plain `logging.getLogger(__name__)` everywhere. Each JSON line carries `timestamp` (UTC,
 milliseconds), `level`, `logger`, `message`, `service`, `instance`, the current
 `request_id` and `job_id` when set (see `log_context`), fields given with

@@ -94,7 +94,7 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """`2025-01-31 12:00:00.123 INFO qr_api.routes rendered size=512 request_id=...`."""
+    """`2025-01-31 12:00:00.123 INFO orders_api.routes rendered size=512 request_id=...`."""
 
     def format(self, record: logging.LogRecord) -> str:
         """The text line for `record` (a traceback follows on the next lines)."""

@@ -63,22 +63,22 @@ def test_every_event_round_trips(events: list[Event], event_types: EventTypes) -
 
 
 def test_job_event_wire_text_is_the_originals() -> None:
-    started = JobStarted(domain="turkic", job_id="j1", user_id=42, queue="turkic")
+    started = JobStarted(domain="tutors", job_id="j1", user_id=42, queue="tutors")
     assert encode_event(started) == (
-        '{"type":"turkic.job.started.v1","domain":"turkic","job_id":"j1","user_id":42,'
-        '"queue":"turkic"}'
+        '{"type":"tutors.job.started.v1","domain":"tutors","job_id":"j1","user_id":42,'
+        '"queue":"tutors"}'
     )
-    progress = JobProgress(domain="digits", job_id="j", user_id=1, progress=5)
+    progress = JobProgress(domain="dice", job_id="j", user_id=1, progress=5)
     assert encode_event(progress) == (
-        '{"type":"digits.job.progress.v1","domain":"digits","job_id":"j","user_id":1,"progress":5}'
+        '{"type":"dice.job.progress.v1","domain":"dice","job_id":"j","user_id":1,"progress":5}'
     )
     full = JobProgress(
-        domain="qr", job_id="j", user_id=1, progress=5, message="m", payload={"a": None}
+        domain="orders", job_id="j", user_id=1, progress=5, message="m", payload={"a": None}
     )
     assert encode_event(full).endswith('"progress":5,"message":"m","payload":{"a":null}}')
-    completed = JobCompleted(domain="qr", job_id="j", user_id=1, result_id="f", result_bytes=9)
+    completed = JobCompleted(domain="orders", job_id="j", user_id=1, result_id="f", result_bytes=9)
     assert encode_event(completed).endswith('"result_id":"f","result_bytes":9}')
-    failed = JobFailed(domain="qr", job_id="j", user_id=1, error_kind="system", message="x")
+    failed = JobFailed(domain="orders", job_id="j", user_id=1, error_kind="system", message="x")
     assert encode_event(failed).endswith('"error_kind":"system","message":"x"}')
 
 
@@ -103,12 +103,12 @@ def test_a_decoder_knows_only_the_types_it_is_given() -> None:
 
 
 def test_every_domain_identifier_has_job_events() -> None:
-    for domain in ("qr", "digits", "a", "music_wrapped", "x-2", "z" * 32):
+    for domain in ("orders", "dice", "a", "music_wrapped", "x-2", "z" * 32):
         text = encode_event(JobStarted(domain=domain, job_id="j", user_id=1, queue=domain))
         assert decode_event(text).type == f"{domain}.job.started.v1"
 
 
-@pytest.mark.parametrize("name", ["", "QR", "2fa", "a.b", "a:b", "{a}", "a b", "z" * 33, "_a"])
+@pytest.mark.parametrize("name", ["", "ORDERS", "2fa", "a.b", "a:b", "{a}", "a b", "z" * 33, "_a"])
 def test_a_domain_is_a_checked_identifier(name: str) -> None:
     with pytest.raises(ValueError, match="invalid domain"):
         check_domain(name)
@@ -140,7 +140,7 @@ def _event_class(event_type: str, domain: str) -> type[DomainEvent]:
         ("lab.metrics", "lab", "is not 'lab.<name>.v<n>'"),
         ("lab.metrics.v", "lab", "is not 'lab.<name>.v<n>'"),
         ("lab.Metrics.v1", "lab", "is not 'lab.<name>.v<n>'"),
-        ("qr.metrics.v1", "lab", "is not 'lab.<name>.v<n>'"),
+        ("orders.metrics.v1", "lab", "is not 'lab.<name>.v<n>'"),
         ("lab.job.v1", "lab", "is a job lifecycle type"),
         ("Lab.metrics.v1", "Lab", "invalid domain"),
     ],
@@ -167,14 +167,17 @@ def test_event_types_combine(event_types: EventTypes) -> None:
 
 
 def test_unknown_keys_are_ignored() -> None:
-    text = '{"type":"qr.job.started.v1","domain":"qr","job_id":"j","user_id":1,"queue":"q","x":1}'
-    assert decode_event(text) == JobStarted(domain="qr", job_id="j", user_id=1, queue="q")
+    text = (
+        '{"type":"orders.job.started.v1","domain":"orders",'
+        '"job_id":"j","user_id":1,"queue":"q","x":1}'
+    )
+    assert decode_event(text) == JobStarted(domain="orders", job_id="j", user_id=1, queue="q")
 
 
 def _started(**changes: object) -> str:
     fields: dict[str, object] = {
-        "type": "qr.job.started.v1",
-        "domain": "qr",
+        "type": "orders.job.started.v1",
+        "domain": "orders",
         "job_id": "j",
         "user_id": 1,
         "queue": "q",
@@ -195,14 +198,18 @@ def _json(fields: dict[str, object]) -> str:
         ("", InvalidEventError, "not a JSON object"),
         (_started(type=...), InvalidEventError, "type: missing or not a string"),
         (_started(type=7), InvalidEventError, "type: missing or not a string"),
-        (_started(type="qr.job.started"), UnknownEventTypeError, "'qr.job.started'"),
-        (_started(type="qr.job.started.v2"), UnknownEventTypeError, "'qr.job.started.v2'"),
-        (_started(type="qr.job.paused.v1"), UnknownEventTypeError, "'qr.job.paused.v1'"),
-        (_started(type="qr.jobs.started.v1"), UnknownEventTypeError, "'qr.jobs.started.v1'"),
+        (_started(type="orders.job.started"), UnknownEventTypeError, "'orders.job.started'"),
+        (_started(type="orders.job.started.v2"), UnknownEventTypeError, "'orders.job.started.v2'"),
+        (_started(type="orders.job.paused.v1"), UnknownEventTypeError, "'orders.job.paused.v1'"),
+        (
+            _started(type="orders.jobs.started.v1"),
+            UnknownEventTypeError,
+            "'orders.jobs.started.v1'",
+        ),
         (_started(type="Music.job.started.v1"), UnknownEventTypeError, "'Music.job.started.v1'"),
         (_started(type="lab.metrics.loss.v1"), UnknownEventTypeError, "lab.metrics.loss"),
-        (_started(domain="turkic"), DomainMismatchError, "domain 'turkic' does not match"),
-        (_started(domain=...), InvalidEventError, "qr.job.started.v1: domain: Field required"),
+        (_started(domain="tutors"), DomainMismatchError, "domain 'tutors' does not match"),
+        (_started(domain=...), InvalidEventError, "orders.job.started.v1: domain: Field required"),
         (_started(job_id=...), InvalidEventError, "job_id: Field required"),
         (_started(job_id=""), InvalidEventError, "job_id: String should have at least 1"),
         (_started(job_id=5), InvalidEventError, "job_id: Input should be a valid string"),
@@ -223,23 +230,26 @@ def test_bad_input_is_a_precise_error(
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"type": "qr.job.progress.v1", "progress": 101}, "progress: Input should be less than"),
-        ({"type": "qr.job.progress.v1", "progress": -1}, "progress: Input should be greater"),
-        ({"type": "qr.job.progress.v1", "progress": False}, "progress: expected an integer"),
-        ({"type": "qr.job.progress.v1", "progress": 1, "message": 3}, "message: Input should"),
-        ({"type": "qr.job.completed.v1", "result_id": "f"}, "result_bytes: Field required"),
         (
-            {"type": "qr.job.completed.v1", "result_id": "f", "result_bytes": -1},
+            {"type": "orders.job.progress.v1", "progress": 101},
+            "progress: Input should be less than",
+        ),
+        ({"type": "orders.job.progress.v1", "progress": -1}, "progress: Input should be greater"),
+        ({"type": "orders.job.progress.v1", "progress": False}, "progress: expected an integer"),
+        ({"type": "orders.job.progress.v1", "progress": 1, "message": 3}, "message: Input should"),
+        ({"type": "orders.job.completed.v1", "result_id": "f"}, "result_bytes: Field required"),
+        (
+            {"type": "orders.job.completed.v1", "result_id": "f", "result_bytes": -1},
             "result_bytes: Input should be greater than or equal to 0",
         ),
         (
-            {"type": "qr.job.failed.v1", "error_kind": "oops", "message": "m"},
+            {"type": "orders.job.failed.v1", "error_kind": "oops", "message": "m"},
             "error_kind: Input should be 'user' or 'system'",
         ),
     ],
 )
 def test_bad_job_fields(fields: dict[str, object], message: str) -> None:
-    text = _json({"domain": "qr", "job_id": "j", "user_id": 1, **fields})
+    text = _json({"domain": "orders", "job_id": "j", "user_id": 1, **fields})
     with pytest.raises(InvalidEventError, match=message):
         decode_event(text)
 
@@ -281,10 +291,10 @@ def test_models_are_strict_and_frozen_when_built_in_code() -> None:
     bad_domain: dict[str, object] = {"domain": "No pe", "job_id": "j", "user_id": 1, "queue": "q"}
     with pytest.raises(ValidationError, match="domain"):
         JobStarted.model_validate(bad_domain)
-    text_id: dict[str, object] = {"domain": "qr", "job_id": "j", "user_id": "1", "queue": "q"}
+    text_id: dict[str, object] = {"domain": "orders", "job_id": "j", "user_id": "1", "queue": "q"}
     with pytest.raises(ValidationError, match="user_id"):
         JobStarted.model_validate(text_id)
-    event = JobStarted(domain="qr", job_id="j", user_id=1, queue="q")
+    event = JobStarted(domain="orders", job_id="j", user_id=1, queue="q")
     field = "queue"
     with pytest.raises(ValidationError, match="frozen"):
         setattr(event, field, "other")

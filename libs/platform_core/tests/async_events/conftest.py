@@ -88,18 +88,18 @@ def event_types() -> EventTypes:
 def events() -> list[Event]:
     """One event of every type (optional fields both set and left out)."""
     return [
-        JobStarted(domain="turkic", job_id="j1", user_id=42, queue="turkic"),
-        JobProgress(domain="transcript", job_id="j1", user_id=0, progress=10),
+        JobStarted(domain="tutors", job_id="j1", user_id=42, queue="tutors"),
+        JobProgress(domain="tours", job_id="j1", user_id=0, progress=10),
         JobProgress(
-            domain="qr",
+            domain="orders",
             job_id="j1",
             user_id=1,
             progress=100,
             message="done",
             payload={"nested": [1, 2.5, None, True, "x"]},
         ),
-        JobCompleted(domain="databank", job_id="j1", user_id=2, result_id="f", result_bytes=0),
-        JobFailed(domain="trainer", job_id="r", user_id=3, error_kind="user", message="bad"),
+        JobCompleted(domain="ledger", job_id="j1", user_id=2, result_id="f", result_bytes=0),
+        JobFailed(domain="tiles", job_id="r", user_id=3, error_kind="user", message="bad"),
         LabConfig(job_id="j", user_id=1, total_epochs=15),
         LabConfig(
             job_id="j",

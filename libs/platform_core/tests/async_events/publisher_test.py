@@ -47,7 +47,7 @@ def _leading_name(text: str) -> str:
     return text[:end]
 
 
-def started(job: int, domain: str = "qr") -> JobStarted:
+def started(job: int, domain: str = "orders") -> JobStarted:
     fields: dict[str, object] = {
         "domain": domain,
         "job_id": f"j{job}",
@@ -69,34 +69,34 @@ async def next_message(live: Subscription, timeout_s: float = 1.0) -> Message | 
 
 
 def test_routes_follow_the_key_scheme() -> None:
-    assert events_channel("qr") == "qr:events"
-    assert events_stream("qr") == "{qr}:events:stream"
-    assert event_route("digits") == EventRoute(
-        domain="digits",
-        stream="{digits}:events:stream",
-        channel="digits:events",
+    assert events_channel("orders") == "orders:events"
+    assert events_stream("orders") == "{orders}:events:stream"
+    assert event_route("dice") == EventRoute(
+        domain="dice",
+        stream="{dice}:events:stream",
+        channel="dice:events",
         field="event",
         maxlen=DEFAULT_STREAM_MAXLEN,
         approximate=False,
     )
-    assert event_route("qr").trim == "="
-    assert event_route("qr", maxlen=5, approximate=True).trim == "~"
+    assert event_route("orders").trim == "="
+    assert event_route("orders", maxlen=5, approximate=True).trim == "~"
     with pytest.raises(ValueError, match="at least 1, got 0"):
-        event_route("qr", maxlen=0)
+        event_route("orders", maxlen=0)
 
 
 async def test_publish_appends_to_the_stream_and_publishes_the_same_text(
     redis: RedisClient, events: list[Event]
 ) -> None:
     publisher = EventPublisher(redis)
-    async with redis.subscribe("lab:events", "qr:events") as live:
+    async with redis.subscribe("lab:events", "orders:events") as live:
         for event in events:
             entry_id = await publisher.publish(event)
             route = publisher.route(event.domain)
             text = encode_event(event)
             stored = await redis.run(commands.xrevrange(route.stream, count=1))
             assert stored == [StreamEntry(entry_id, {"event": text})]
-            if event.domain in ("lab", "qr"):
+            if event.domain in ("lab", "orders"):
                 message = await next_message(live)
                 assert message is not None
                 assert (message.channel, message.data) == (route.channel, text)
@@ -114,38 +114,38 @@ async def test_publish_many_is_one_ordered_call(redis: RedisClient) -> None:
     publisher = EventPublisher(redis)
     assert await publisher.publish_many([]) == []
     await publisher.publish(started(0))
-    batch: list[Event] = [started(1), started(2, "turkic"), started(3)]
+    batch: list[Event] = [started(1), started(2, "tutors"), started(3)]
     before = redis.stats.round_trips
     ids = await publisher.publish_many(batch)
     assert redis.stats.round_trips - before == 1
-    qr = await redis.xrange(events_stream("qr"))
-    assert [(e.id, e.fields) for e in qr[1:]] == [
+    orders = await redis.xrange(events_stream("orders"))
+    assert [(e.id, e.fields) for e in orders[1:]] == [
         (ids[0], {"event": encode_event(batch[0])}),
         (ids[2], {"event": encode_event(batch[2])}),
     ]
-    turkic = await redis.xrange(events_stream("turkic"))
-    assert turkic == [StreamEntry(ids[1], {"event": encode_event(batch[1])})]
+    tutors = await redis.xrange(events_stream("tutors"))
+    assert tutors == [StreamEntry(ids[1], {"event": encode_event(batch[1])})]
 
 
 async def test_the_cap_holds_exactly(redis: RedisClient) -> None:
     publisher = EventPublisher(redis, maxlen=5)
     ids = [await publisher.publish(started(n)) for n in range(12)]
     ids += await publisher.publish_many([started(n) for n in range(12, 20)])
-    kept = await redis.xrange(events_stream("qr"))
+    kept = await redis.xrange(events_stream("orders"))
     assert [entry.id for entry in kept] == ids[-5:]
 
 
 async def test_an_approximate_cap_trims_whole_nodes(redis: RedisClient) -> None:
     publisher = EventPublisher(redis, maxlen=10, approximate=True)
     await publisher.publish_many([started(n) for n in range(450)])
-    length = await redis.run(commands.xlen(events_stream("qr")))
+    length = await redis.run(commands.xlen(events_stream("orders")))
     assert 10 <= length <= 110
 
 
 async def test_a_failed_append_publishes_nothing(redis: RedisClient) -> None:
     publisher = EventPublisher(redis)
-    await redis.set(events_stream("qr"), "not a stream")
-    async with redis.subscribe("qr:events") as live:
+    await redis.set(events_stream("orders"), "not a stream")
+    async with redis.subscribe("orders:events") as live:
         with pytest.raises(RedisCommandError, match="WRONGTYPE"):
             await publisher.publish(started(1))
         assert await next_message(live, 0.2) is None
@@ -155,8 +155,8 @@ async def test_a_lua_producer_using_the_contract_writes_what_publish_writes(
     redis: RedisClient,
 ) -> None:
     producer = Script(EMIT_EVENT_LUA + "return emit_event(KEYS[1], cjson.decode(ARGV[1]), ARGV[2])")
-    event = JobProgress(domain="qr", job_id="j", user_id=1, progress=50, message="half")
-    route = event_route("qr", maxlen=3)
+    event = JobProgress(domain="orders", job_id="j", user_id=1, progress=50, message="half")
+    route = event_route("orders", maxlen=3)
     args: list[Arg] = [route.lua_arg, encode_event(event)]
     async with redis.subscribe(route.channel) as live:
         scripted = await redis.eval_script(producer, [route.stream], args)
@@ -175,10 +175,10 @@ def test_the_lua_emitter_reads_exactly_the_route_fields_python_writes() -> None:
     name, and they are the ones `EventRoute.lua_arg` holds."""
     read = {_leading_name(chunk) for chunk in EMIT_EVENT_LUA.split("route.")[1:]}
     assert read == set(ROUTE_LUA_FIELDS)
-    route = event_route("qr", maxlen=7, approximate=True)
+    route = event_route("orders", maxlen=7, approximate=True)
     written = ROUTE_ARG.validate_json(route.lua_arg)
     assert written == {
-        "channel": "qr:events",
+        "channel": "orders:events",
         "field": EVENT_FIELD,
         "trim": "~",
         "maxlen": 7,

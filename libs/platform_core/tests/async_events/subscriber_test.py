@@ -33,7 +33,7 @@ def job_id(received: ReceivedEvent) -> str:
     return received.event.job_id
 
 
-def started(job: int, domain: Domain = "qr") -> JobStarted:
+def started(job: int, domain: Domain = "orders") -> JobStarted:
     return JobStarted(domain=domain, job_id=f"j{job}", user_id=job, queue=domain)
 
 
@@ -64,8 +64,8 @@ async def test_reads_every_domain_from_the_beginning_in_order(
 async def test_a_restarted_consumer_resumes_without_loss(redis: RedisClient) -> None:
     publisher = EventPublisher(redis)
     await publisher.publish_many([started(n) for n in range(3)])
-    await publisher.publish(started(100, "digits"))
-    saved: dict[Domain, str] = {"qr": FROM_BEGINNING, "digits": FROM_BEGINNING}
+    await publisher.publish(started(100, "dice"))
+    saved: dict[Domain, str] = {"orders": FROM_BEGINNING, "dice": FROM_BEGINNING}
 
     first_run = read_events(redis, saved)
     for received in await take(first_run, 2):
@@ -73,7 +73,7 @@ async def test_a_restarted_consumer_resumes_without_loss(redis: RedisClient) -> 
     assert first_run.positions == saved
     # The consumer is down while more events arrive.
     await publisher.publish_many([started(n) for n in range(3, 6)])
-    await publisher.publish(started(101, "digits"))
+    await publisher.publish(started(101, "dice"))
 
     rest = await take(read_events(redis, saved), 6)
     jobs = [job_id(r) for r in rest]
@@ -83,19 +83,19 @@ async def test_a_restarted_consumer_resumes_without_loss(redis: RedisClient) -> 
 
 async def test_from_now_skips_older_events_and_waits_for_new_ones(redis: RedisClient) -> None:
     publisher = EventPublisher(redis)
-    assert await latest_positions(redis, ["qr", "turkic"]) == {
-        "qr": FROM_BEGINNING,
-        "turkic": FROM_BEGINNING,
+    assert await latest_positions(redis, ["orders", "tutors"]) == {
+        "orders": FROM_BEGINNING,
+        "tutors": FROM_BEGINNING,
     }
     old = await publisher.publish(started(1))
-    now = await latest_positions(redis, ["qr", "turkic"])
-    assert now == {"qr": old, "turkic": FROM_BEGINNING}
+    now = await latest_positions(redis, ["orders", "tutors"])
+    assert now == {"orders": old, "tutors": FROM_BEGINNING}
     reader = read_events(redis, now, block_ms=50)
     waiting = asyncio.ensure_future(take(reader, 2))
     # Nothing new: the reader blocks, times out and blocks again, returning nothing.
     done, _ = await asyncio.wait({waiting}, timeout=0.3)
     assert not done
-    new = await publisher.publish(started(2, "turkic"))
+    new = await publisher.publish(started(2, "tutors"))
     newer = await publisher.publish(started(3))
     received = await waiting
     assert {(r.id, job_id(r)) for r in received} == {(new, "j2"), (newer, "j3")}
@@ -105,9 +105,9 @@ async def test_bad_positions_are_refused(redis: RedisClient) -> None:
     with pytest.raises(ValueError, match="at least one domain"):
         read_events(redis, {})
     with pytest.raises(ValueError, match="use latest_positions"):
-        read_events(redis, {"qr": "$"})
-    with pytest.raises(ValueError, match="turkic: '12-x' is not a stream entry id"):
-        read_events(redis, {"qr": "12", "turkic": "12-x"})
+        read_events(redis, {"orders": "$"})
+    with pytest.raises(ValueError, match="tutors: '12-x' is not a stream entry id"):
+        read_events(redis, {"orders": "12", "tutors": "12-x"})
     with pytest.raises(ValueError, match="at least one domain"):
         await latest_positions(redis, [])
 
@@ -117,8 +117,8 @@ async def test_bad_positions_are_refused(redis: RedisClient) -> None:
     [
         ({"other": "x"}, "no 'event' field", None),
         ({"event": "{"}, "not a JSON object", InvalidEventError),
-        ({"event": '{"type":"qr.job.paused.v1"}'}, "unknown event type", UnknownEventTypeError),
-        ({"event": encode_event(started(1, "turkic"))}, "turkic.job.started.v1 belongs to", None),
+        ({"event": '{"type":"orders.job.paused.v1"}'}, "unknown event type", UnknownEventTypeError),
+        ({"event": encode_event(started(1, "tutors"))}, "tutors.job.started.v1 belongs to", None),
     ],
 )
 async def test_a_bad_entry_raises_with_its_id(
@@ -128,17 +128,17 @@ async def test_a_bad_entry_raises_with_its_id(
     cause: type[Exception] | None,
 ) -> None:
     good = await EventPublisher(redis).publish(started(0))
-    bad = await redis.xadd(events_stream("qr"), fields)
+    bad = await redis.xadd(events_stream("orders"), fields)
     after = await EventPublisher(redis).publish(started(2))
-    reader = read_events(redis, {"qr": FROM_BEGINNING})
+    reader = read_events(redis, {"orders": FROM_BEGINNING})
     assert (await take(reader, 1))[0].id == good
     with pytest.raises(EventEntryError, match=problem) as raised:
         await take(reader, 1)
-    assert reader.positions == {"qr": bad}
+    assert reader.positions == {"orders": bad}
     assert (await take(reader, 1))[0].id == after  # iterating on skips the bad entry
     assert raised.value.entry_id == bad
-    assert raised.value.domain == "qr"
-    assert str(raised.value).startswith(f"{{qr}}:events:stream entry {bad}: ")
+    assert raised.value.domain == "orders"
+    assert str(raised.value).startswith(f"{{orders}}:events:stream entry {bad}: ")
     if cause is None:
         assert raised.value.__cause__ is None
     else:
@@ -148,39 +148,43 @@ async def test_a_bad_entry_raises_with_its_id(
 async def test_a_position_the_cap_trimmed_past_raises_once(redis: RedisClient) -> None:
     publisher = EventPublisher(redis, maxlen=3)
     ids = await publisher.publish_many([started(n) for n in range(3)])
-    digits = await publisher.publish(started(100, "digits"))
-    reader = read_events(redis, {"digits": FROM_BEGINNING, "qr": ids[0]})
+    dice = await publisher.publish(started(100, "dice"))
+    reader = read_events(redis, {"dice": FROM_BEGINNING, "orders": ids[0]})
     kept = await publisher.publish_many([started(n) for n in range(3, 6)])  # trims ids[1:]
     with pytest.raises(EventsLostError, match=r"events after .* may have been trimmed") as lost:
         await take(reader, 1)
-    assert (lost.value.domain, lost.value.position, lost.value.oldest) == ("qr", ids[0], kept[0])
-    assert reader.positions == {"digits": FROM_BEGINNING, "qr": FROM_BEGINNING}
+    assert (lost.value.domain, lost.value.position, lost.value.oldest) == (
+        "orders",
+        ids[0],
+        kept[0],
+    )
+    assert reader.positions == {"dice": FROM_BEGINNING, "orders": FROM_BEGINNING}
     # Iterating on accepts the loss: on from the oldest kept event, the other domain intact.
-    assert [r.id for r in await take(reader, 4)] == [digits, *kept]
+    assert [r.id for r in await take(reader, 4)] == [dice, *kept]
 
 
 async def test_a_position_still_in_the_stream_is_not_a_loss(redis: RedisClient) -> None:
     publisher = EventPublisher(redis, maxlen=3)
     ids = await publisher.publish_many([started(n) for n in range(5)])
-    reader = read_events(redis, {"qr": ids[2]})  # the oldest kept: nothing after it was lost
+    reader = read_events(redis, {"orders": ids[2]})  # the oldest kept: nothing after it was lost
     assert [r.id for r in await take(reader, 2)] == ids[3:]
     with pytest.raises(EventsLostError):
-        await take(read_events(redis, {"qr": ids[1]}), 1)
-    everything = read_events(redis, {"qr": FROM_BEGINNING})
+        await take(read_events(redis, {"orders": ids[1]}), 1)
+    everything = read_events(redis, {"orders": FROM_BEGINNING})
     assert [r.id for r in await take(everything, 3)] == ids[2:]
-    short_zero = read_events(redis, {"qr": "0"})  # the same position as FROM_BEGINNING
+    short_zero = read_events(redis, {"orders": "0"})  # the same position as FROM_BEGINNING
     assert [r.id for r in await take(short_zero, 3)] == ids[2:]
 
 
 async def test_live_events_deliver_what_is_published_while_subscribed(redis: RedisClient) -> None:
     publisher = EventPublisher(redis)
     await publisher.publish(started(0))  # before subscribing: never delivered
-    async with live_events(redis, ["qr", "digits"], poll_s=0.05) as live:
+    async with live_events(redis, ["orders", "dice"], poll_s=0.05) as live:
         await publisher.publish(started(1))
-        await publisher.publish(started(2, "digits"))
-        await publisher.publish(started(3, "turkic"))  # another domain
+        await publisher.publish(started(2, "dice"))
+        await publisher.publish(started(3, "tutors"))  # another domain
         assert await live.next_event(1.0) == started(1)
-        assert await live.next_event(1.0) == started(2, "digits")
+        assert await live.next_event(1.0) == started(2, "dice")
         assert await live.next_event(0.1) is None
         await publisher.publish(started(4))
         async with asyncio.timeout(5):
@@ -190,13 +194,13 @@ async def test_live_events_deliver_what_is_published_while_subscribed(redis: Red
 
 
 async def test_live_events_reject_bad_messages(redis: RedisClient) -> None:
-    async with live_events(redis, ["qr"]) as live:
-        await redis.publish("qr:events", encode_event(started(1, "turkic")))
+    async with live_events(redis, ["orders"]) as live:
+        await redis.publish("orders:events", encode_event(started(1, "tutors")))
         with pytest.raises(
-            DomainMismatchError, match=r"turkic\.job\.started\.v1 arrived on qr:events"
+            DomainMismatchError, match=r"tutors\.job\.started\.v1 arrived on orders:events"
         ):
             await live.next_event(1.0)
-        await redis.publish("qr:events", "nonsense")
+        await redis.publish("orders:events", "nonsense")
         with pytest.raises(InvalidEventError):
             await live.next_event(1.0)
 

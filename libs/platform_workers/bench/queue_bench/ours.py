@@ -42,7 +42,7 @@ async def noop(payload: Noop, ctx: JobContext) -> Done:
 async def measure(url: str, jobs: int, concurrency: int) -> RunnerReport:
     """Enqueue `jobs` jobs (100 at a time), then process them with one worker."""
     async with open_redis(url) as redis:
-        queue = Queue(redis, "qr")
+        queue = Queue(redis, "orders")
         gate = asyncio.Semaphore(ENQUEUE_CONCURRENCY)
 
         async def enqueue(n: int) -> None:
@@ -55,7 +55,7 @@ async def measure(url: str, jobs: int, concurrency: int) -> RunnerReport:
         enqueue_round_trips = redis.stats.round_trips
     async with open_redis(url) as redis:
         worker = Worker(
-            redis, WorkerSettings(queue="qr", concurrency=concurrency), [NOOP.handler(noop)]
+            redis, WorkerSettings(queue="orders", concurrency=concurrency), [NOOP.handler(noop)]
         )
         stop = asyncio.Event()
         run = asyncio.create_task(worker.run(stop))

@@ -4,7 +4,7 @@ Declare a task once, enqueue it typed, run it in a worker:
 
     RESIZE = Task("resize", ResizePayload, ResizeResult, retry=RetryPolicy(max_attempts=3))
 
-    queue = Queue(redis, "qr")
+    queue = Queue(redis, "orders")
     job = await queue.enqueue(RESIZE, ResizePayload(...), user_id=7)
     status = await queue.status(job.job_id)          # JobStatus | None
     typed = await queue.job(RESIZE, job.job_id)      # Job[ResizePayload, ResizeResult] | None
@@ -15,7 +15,7 @@ Declare a task once, enqueue it typed, run it in a worker:
         await ctx.progress(50, "halfway")
         ...
 
-    await run_worker(url, WorkerSettings(queue="qr"), [RESIZE.handler(resize)])
+    await run_worker(url, WorkerSettings(queue="orders"), [RESIZE.handler(resize)])
 
 Enqueue, start, progress, finish and cancel are each one atomic Lua call that also
 emits the job's lifecycle event (`platform_core.async_events`). Every running job holds
@@ -37,7 +37,7 @@ from platform_workers.async_queue.errors import (
     UserError,
 )
 from platform_workers.async_queue.job import CorruptPayloadError, CorruptResultError, Job
-from platform_workers.async_queue.job_state import UnknownTaskError
+from platform_workers.async_queue.job_state import RunningJob, UnknownTaskError
 from platform_workers.async_queue.keys import QueueKeys
 from platform_workers.async_queue.runner import run_worker
 from platform_workers.async_queue.settings import WorkerSettings
@@ -82,6 +82,7 @@ __all__ = [
     "ResultRef",
     "RetryPolicy",
     "Runnable",
+    "RunningJob",
     "SystemFailureError",
     "Task",
     "TaskMismatchError",

@@ -1,6 +1,6 @@
 """`Queue`: enqueue typed jobs, read their status and results, cancel them.
 
-queue = Queue(redis, "transcript")
+queue = Queue(redis, "tours")
 job = await queue.enqueue(STT, SttPayload(url=url), user_id=42)  # one atomic call
 status = await queue.status(job.job_id)          # JobStatus | None
 typed = await queue.job(STT, job.job_id)         # Job[SttPayload, SttResult] | None (typed payload)

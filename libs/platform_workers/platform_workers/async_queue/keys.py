@@ -1,6 +1,6 @@
 """The Redis key schema of one queue: every key shares the queue's hash tag.
 
-A queue is named after its events domain (`transcript`, `databank`, ...), and
+A queue is named after its events domain (`tours`, `ledger`, ...), and
 every key it touches, the domain's events stream included, is `{<domain>}:...`,
 so each Lua script works on one Redis Cluster slot. See docs/queue.md.
 """

@@ -1,6 +1,6 @@
 """`run_worker`: one worker on its own Redis connection, until SIGTERM/SIGINT or `stop`.
 
-    counts = await run_worker(redis_url, WorkerSettings(queue="qr"), [RESIZE.handler(resize)])
+    counts = await run_worker(redis_url, WorkerSettings(queue="orders"), [RESIZE.handler(resize)])
 
 A worker binary calls `platform_workers.service.run_worker_service`, which adds the
 settings, logging and exit status around this; tests call `run_worker` with `stop`.

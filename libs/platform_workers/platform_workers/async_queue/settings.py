@@ -1,6 +1,6 @@
 """`WorkerSettings`: the one description of how a worker runs (its queue and its tuning).
 
-    settings = WorkerSettings(queue="qr", concurrency=4)
+    settings = WorkerSettings(queue="orders", concurrency=4)
     await run_worker(redis_url, settings, [RESIZE.handler(resize)])
 
 Every limit is checked once, here, when the settings are made (`ValueError` naming the

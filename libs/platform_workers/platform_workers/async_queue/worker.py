@@ -42,8 +42,9 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
@@ -311,6 +312,13 @@ class Worker:
     def stopping(self) -> bool:
         """Whether the worker has begun to shut down (it takes no new work)."""
         return self._stopping
+
+    @property
+    def held(self) -> Mapping[str, RunningJob]:
+        """The jobs this worker holds now, by stream entry id (a read-only view): a job is
+        held from its read (or reclaim) until its FINISH call returns, or until the worker
+        forgets it (its lease lost). For diagnostics and tests."""
+        return MappingProxyType(self._held)
 
     # --- slots -----------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
 """Test support for the job queue: an events reader that waits on conditions, in-process
 workers, and a sample task.
 
-    async with running(redis, "qr", [ECHO.handler(echo)]) as worker:
-        job = await Queue(redis, "qr").enqueue(ECHO, Echo(text="hi"), user_id=1)
-        await Events(redis, "qr").finished(job.job_id)
+    async with running(redis, "orders", [ECHO.handler(echo)]) as worker:
+        job = await Queue(redis, "orders").enqueue(ECHO, Echo(text="hi"), user_id=1)
+        await Events(redis, "orders").finished(job.job_id)
 """
 
 import asyncio
@@ -13,17 +13,8 @@ from dataclasses import dataclass, replace
 
 from pydantic import BaseModel
 
-from platform_core.async_events import (
-    EVENT_FIELD,
-    FROM_BEGINNING,
-    NO_EVENT_TYPES,
-    Domain,
-    Event,
-    EventTypes,
-    JobEvent,
-    decode_event,
-    events_stream,
-)
+from platform_core import async_events
+from platform_core.async_events import EventTypes, decode_event, events_stream
 from platform_workers.async_queue import JobContext, Runnable, Task, Worker, WorkerSettings
 from platform_workers.async_redis import RedisClient
 
@@ -82,17 +73,20 @@ class Events:
     """
 
     def __init__(
-        self, redis: RedisClient, domain: Domain, types: EventTypes = NO_EVENT_TYPES
+        self,
+        redis: RedisClient,
+        domain: async_events.Domain,
+        types: EventTypes = async_events.NO_EVENT_TYPES,
     ) -> None:
         self.redis = redis
         self.types = types
         self.stream = events_stream(domain)
-        self.seen: list[Event] = []
-        self._position = FROM_BEGINNING
+        self.seen: list[async_events.Event] = []
+        self._position = async_events.FROM_BEGINNING
 
     async def until(
-        self, condition: Callable[[list[Event]], bool], timeout_s: float = 10.0
-    ) -> list[Event]:
+        self, condition: Callable[[list[async_events.Event]], bool], timeout_s: float = 10.0
+    ) -> list[async_events.Event]:
         """Read events until `condition(all events so far)` holds (TimeoutError if not)."""
         async with asyncio.timeout(timeout_s):
             while not condition(self.seen):
@@ -100,32 +94,36 @@ class Events:
                 for batch in batches:
                     for entry in batch.entries:
                         self.seen.append(
-                            decode_event((entry.fields or {})[EVENT_FIELD], self.types)
+                            decode_event((entry.fields or {})[async_events.EVENT_FIELD], self.types)
                         )
                         self._position = entry.id
         return self.seen
 
     def of(self, job_id: str) -> list[str]:
         """The kinds of `job_id`'s job events, in order."""
-        return [e.kind for e in self.seen if isinstance(e, JobEvent) and e.job_id == job_id]
+        return [
+            e.kind for e in self.seen if isinstance(e, async_events.JobEvent) and e.job_id == job_id
+        ]
 
-    async def finished(self, *job_ids: str, timeout_s: float = 10.0) -> list[Event]:
+    async def finished(self, *job_ids: str, timeout_s: float = 10.0) -> list[async_events.Event]:
         """Wait until each job has a completed or failed event."""
         return await self.until(
             lambda _: all({"completed", "failed"} & set(self.of(job_id)) for job_id in job_ids),
             timeout_s,
         )
 
-    async def reached(self, job_id: str, kind: str, timeout_s: float = 10.0) -> list[Event]:
+    async def reached(
+        self, job_id: str, kind: str, timeout_s: float = 10.0
+    ) -> list[async_events.Event]:
         """Wait until `job_id` has an event of `kind`."""
         return await self.until(lambda _: kind in self.of(job_id), timeout_s)
 
-    def event(self, job_id: str, kind: str) -> JobEvent:
+    def event(self, job_id: str, kind: str) -> async_events.JobEvent:
         """The (last) `kind` event of `job_id`."""
         found = [
             e
             for e in self.seen
-            if isinstance(e, JobEvent) and e.job_id == job_id and e.kind == kind
+            if isinstance(e, async_events.JobEvent) and e.job_id == job_id and e.kind == kind
         ]
         return found[-1]
 
@@ -147,7 +145,7 @@ class Running:
 @asynccontextmanager
 async def running(
     redis: RedisClient,
-    domain: Domain,
+    domain: async_events.Domain,
     handlers: Sequence[Runnable],
     settings: WorkerSettings = FAST,
     *,

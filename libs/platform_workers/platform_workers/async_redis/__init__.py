@@ -1,10 +1,10 @@
 """`platform_workers.async_redis`: the platform's only way to reach Redis.
 
     async with open_redis(settings.redis_url) as redis:
-        await redis.hset("qr:job:1", {"status": "queued"})
+        await redis.hset("orders:job:1", {"status": "queued"})
         pipe = redis.pipeline()                      # MULTI/EXEC, one round trip
         entry_id = pipe.add(commands.xadd("s", {"f": "v"}, maxlen=1000))
-        pipe.add(commands.publish("qr:events", "{}"))
+        pipe.add(commands.publish("orders:events", "{}"))
         await pipe.execute()
         print(entry_id.value)
 

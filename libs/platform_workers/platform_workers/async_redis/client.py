@@ -9,11 +9,10 @@ retries: redis-py's retry is switched off, and a failure is raised.
 """
 
 import hashlib
-import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Generic, Self, TypeVar
 
 from platform_workers.async_redis import commands as c
 from platform_workers.async_redis.errors import (
@@ -23,6 +22,12 @@ from platform_workers.async_redis.errors import (
     RedisReplyError,
     RedisScriptMissingError,
     RedisTimeoutError,
+)
+from platform_workers.async_redis.redis_py import (
+    REDIS_PY_ERRORS,
+    RawClient,
+    RawPubSub,
+    raw_client,
 )
 from platform_workers.async_redis.reply import (
     AutoClaimed,
@@ -40,107 +45,19 @@ DEFAULT_SOCKET_TIMEOUT_S = 5.0
 DEFAULT_CONNECT_TIMEOUT_S = 2.0
 
 
-# --- the redis-py surface this package uses ---------------------------------------
-
-
-class _Callbacks(Protocol):
-    def clear(self) -> None: ...
-
-
-class _RawPipeline(Protocol):
-    def execute_command(self, *args: c.Arg) -> object: ...
-    async def execute(self, raise_on_error: bool = ...) -> list[object]: ...
-    async def reset(self) -> None: ...
-
-
-class _RawPubSub(Protocol):
-    async def subscribe(self, *channels: str) -> None: ...
-    def get_message(
-        self, ignore_subscribe_messages: bool = ..., timeout: float | None = ...
-    ) -> Awaitable[Mapping[str, object] | None]: ...
-    async def aclose(self) -> None: ...
-
-
-class _RawClient(Protocol):
-    @property
-    def response_callbacks(self) -> _Callbacks: ...
-
-    async def execute_command(self, *args: c.Arg) -> object: ...
-    def pipeline(self, transaction: bool = ...) -> _RawPipeline: ...
-    def pubsub(self) -> _RawPubSub: ...
-    async def aclose(self) -> None: ...
-
-
-class _Retry(Protocol):
-    def get_retries(self) -> int: ...
-
-
-class _RetryModule(Protocol):
-    Retry: Callable[[object, int], _Retry]
-
-
-class _BackoffModule(Protocol):
-    NoBackoff: Callable[[], object]
-
-
-class _AsyncioModule(Protocol):
-    def from_url(
-        self,
-        url: str,
-        *,
-        decode_responses: bool,
-        encoding: str,
-        socket_timeout: float,
-        socket_connect_timeout: float,
-        retry: _Retry,
-        health_check_interval: float,
-        protocol: int,
-    ) -> _RawClient: ...
-
-
-class _ExceptionsModule(Protocol):
-    RedisError: type[Exception]
-    ConnectionError: type[Exception]
-    TimeoutError: type[Exception]
-    ResponseError: type[Exception]
-    NoScriptError: type[Exception]
-
-
-redis_exceptions: _ExceptionsModule = importlib.import_module("redis.exceptions")
-
-
-def _raw_client(url: str, socket_timeout_s: float, connect_timeout_s: float) -> _RawClient:
-    asyncio_module: _AsyncioModule = importlib.import_module("redis.asyncio")
-    retry_module: _RetryModule = importlib.import_module("redis.asyncio.retry")
-    backoff_module: _BackoffModule = importlib.import_module("redis.backoff")
-    client = asyncio_module.from_url(
-        url,
-        decode_responses=True,
-        encoding="utf-8",
-        socket_timeout=socket_timeout_s,
-        socket_connect_timeout=connect_timeout_s,
-        retry=retry_module.Retry(backoff_module.NoBackoff(), 0),
-        health_check_interval=0,
-        protocol=2,
-    )
-    # Replies arrive raw; each Command parses its own (see reply.py).
-    client.response_callbacks.clear()
-    return client
-
-
 # --- error translation --------------------------------------------------------------
 
 
 def translate(exc: Exception) -> RedisError:
     """The platform error for a redis-py exception."""
     message = str(exc) or type(exc).__name__
-    if isinstance(exc, redis_exceptions.TimeoutError):
+    if isinstance(exc, REDIS_PY_ERRORS.timeout):
         return RedisTimeoutError(message)
-    if isinstance(exc, redis_exceptions.ConnectionError):
+    if isinstance(exc, REDIS_PY_ERRORS.connection):
         return RedisConnectionError(message)
-    if isinstance(exc, redis_exceptions.NoScriptError):
+    if isinstance(exc, REDIS_PY_ERRORS.no_script):
         return RedisScriptMissingError(message)
-    if isinstance(exc, redis_exceptions.ResponseError):
+    if isinstance(exc, REDIS_PY_ERRORS.response):
         return RedisCommandError(message)
     return RedisError(message)
 
@@ -148,7 +65,7 @@ def translate(exc: Exception) -> RedisError:
 async def _guarded(call: Awaitable[T]) -> T:
     try:
         return await call
-    except redis_exceptions.RedisError as exc:
+    except REDIS_PY_ERRORS.base as exc:
         raise translate(exc) from exc
 
 
@@ -213,7 +130,7 @@ class Pipeline:
             raise RedisReplyError(f"{len(self._queued)} commands, {len(results)} replies")
         first_error: RedisError | None = None
         for (name, _, resolve), result in zip(self._queued, results, strict=True):
-            if isinstance(result, redis_exceptions.RedisError):
+            if isinstance(result, REDIS_PY_ERRORS.base):
                 first_error = first_error or RedisCommandError(f"{name}: {result}")
                 continue
             resolve(result)
@@ -244,7 +161,7 @@ class Message:
 class Subscription:
     """A pub/sub subscription: `async with redis.subscribe("a") as sub: async for m in sub: ...`."""
 
-    def __init__(self, raw: _RawPubSub, channels: tuple[str, ...], poll_s: float) -> None:
+    def __init__(self, raw: RawPubSub, channels: tuple[str, ...], poll_s: float) -> None:
         self._raw = raw
         self._channels = channels
         self._poll_s = poll_s
@@ -287,7 +204,7 @@ class RedisClient:
     call `close()`. Blocking reads must block for less than the socket timeout.
     """
 
-    def __init__(self, raw: _RawClient, *, socket_timeout_s: float) -> None:
+    def __init__(self, raw: RawClient, *, socket_timeout_s: float) -> None:
         self.raw = raw
         self.socket_timeout_s = socket_timeout_s
         self.stats = ClientStats()
@@ -431,5 +348,5 @@ def open_redis(
 ) -> RedisClient:
     """A client for `url` (`redis://host:port/db`); connects on first use."""
     return RedisClient(
-        _raw_client(url, socket_timeout_s, connect_timeout_s), socket_timeout_s=socket_timeout_s
+        raw_client(url, socket_timeout_s, connect_timeout_s), socket_timeout_s=socket_timeout_s
     )

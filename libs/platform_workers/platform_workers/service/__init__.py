@@ -5,9 +5,9 @@ and the exit status live here:
 
     def main() -> int:
         return run_worker_service(
-            service="qr-worker",
+            service="orders-worker",
             settings=load_qr_settings,                  # environ -> the service's settings
-            worker=lambda s: WorkerSettings(queue="qr", concurrency=s.concurrency),
+            worker=lambda s: WorkerSettings(queue="orders", concurrency=s.concurrency),
             tasks=lambda s: [RENDER.handler(render)],   # or an async context manager
         )
 

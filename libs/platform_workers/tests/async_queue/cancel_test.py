@@ -79,12 +79,12 @@ async def test_a_cancelled_queued_job_never_runs(
     doomed = await queue.enqueue(ECHO, Echo(text="no"), user_id=4)
     assert await queue.cancel(doomed.job_id, reason="changed my mind") == "cancelled"
     other = await queue.enqueue(ECHO, Echo(text="yes"), user_id=4)
-    async with running(redis, "transcript", [ECHO.handler(echo)]):
+    async with running(redis, "tours", [ECHO.handler(echo)]):
         await events.finished(doomed.job_id, other.job_id)
     assert events.of(doomed.job_id) == ["failed"]
     failed = events.event(doomed.job_id, "failed")
     assert failed == JobFailed(
-        domain="transcript",
+        domain="tours",
         job_id=doomed.job_id,
         user_id=4,
         error_kind="user",
@@ -112,7 +112,7 @@ async def test_a_running_handler_is_cancelled_and_the_job_fails(
     redis: RedisClient, queue: Queue, events: Events
 ) -> None:
     job = await queue.enqueue(WAIT, Echo(text="x"), user_id=2)
-    async with running(redis, "transcript", [WAIT.handler(blocking_handler)]) as worker:
+    async with running(redis, "tours", [WAIT.handler(blocking_handler)]) as worker:
         await events.reached(job.job_id, "started")
         assert await queue.cancel(job.job_id, reason="stop it") == "cancelling"
         await events.finished(job.job_id)
@@ -130,7 +130,7 @@ async def test_a_missed_cancel_message_is_caught_at_lease_renewal(
     redis: RedisClient, queue: Queue, events: Events
 ) -> None:
     job = await queue.enqueue(WAIT, Echo(text="x"), user_id=2)
-    async with running(redis, "transcript", [WAIT.handler(blocking_handler)]):
+    async with running(redis, "tours", [WAIT.handler(blocking_handler)]):
         await events.reached(job.job_id, "started")
         await redis.hset(queue.keys.job(job.job_id), {"cancel": "quietly"})
         await events.finished(job.job_id)
@@ -145,7 +145,7 @@ async def test_a_cancelled_job_of_a_dead_worker_fails_when_reclaimed(
     job = await queue.enqueue(ECHO, Echo(text="x"), user_id=3)
     await ghost_start(redis, queue)
     assert await queue.cancel(job.job_id, reason="too late") == "cancelling"
-    async with running(redis, "transcript", [ECHO.handler(echo)]):
+    async with running(redis, "tours", [ECHO.handler(echo)]):
         await events.finished(job.job_id)
     assert events.of(job.job_id) == ["started", "failed"]
     status = await queue.status(job.job_id)
@@ -157,7 +157,7 @@ async def test_a_cancelled_job_of_a_dead_worker_fails_when_reclaimed(
 async def test_control_messages_for_other_jobs_are_ignored(
     redis: RedisClient, queue: Queue, events: Events
 ) -> None:
-    async with running(redis, "transcript", [ECHO.handler(echo)]) as worker:
+    async with running(redis, "tours", [ECHO.handler(echo)]) as worker:
         await redis.publish(queue.keys.control, '{"job": "elsewhere", "reason": "x"}')
         job = await queue.enqueue(ECHO, Echo(text="x"), user_id=1)
         await events.finished(job.job_id)
@@ -172,7 +172,7 @@ async def test_a_job_whose_status_vanished_is_skipped(
     await redis.delete(queue.keys.job(gone.job_id))
     after = await queue.enqueue(ECHO, Echo(text="y"), user_id=1)
     config = replace(FAST, concurrency=1)
-    async with running(redis, "transcript", [ECHO.handler(echo)], config):
+    async with running(redis, "tours", [ECHO.handler(echo)], config):
         await events.finished(after.job_id)
     assert events.of(gone.job_id) == []
     assert await redis.run(commands.xlen(queue.keys.stream)) == 0

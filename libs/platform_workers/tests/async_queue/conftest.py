@@ -12,7 +12,7 @@ from platform_workers.testing.pytest_plugin import redis_server, redis_url
 
 __all__ = ["events", "queue", "redis", "redis_server", "redis_url"]
 
-DOMAIN: Domain = "transcript"
+DOMAIN: Domain = "tours"
 
 
 @pytest.fixture()

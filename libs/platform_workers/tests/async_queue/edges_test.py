@@ -81,7 +81,7 @@ async def test_odd_client_replies_raise(redis: RedisClient, queue: Queue) -> Non
             redis,
             {CANCEL.script.sha: ["outcome", "maybe"], LIVE_WORKERS.script.sha: ["live", "two"]},
         ),
-        "transcript",
+        "tours",
     )
     job = await queue.enqueue(ECHO, Echo(text="x"), user_id=1)
     with pytest.raises(RedisReplyError, match="unexpected cancel reply 'maybe'"):
@@ -102,7 +102,7 @@ async def test_malformed_stream_entries_are_dead_lettered(
     await redis.xadd(queue.keys.stream, {"job": "k", "user": "\u00b2", "task": "echo"})
     await redis.xadd(queue.keys.stream, {"job": "m", "user": "--5", "task": "echo"})
     job = await queue.enqueue(ECHO, Echo(text="fine"), user_id=-3)
-    async with running(redis, "transcript", [ECHO.handler(echo)]):
+    async with running(redis, "tours", [ECHO.handler(echo)]):
         await events.finished(job.job_id)
     dead = await queue.dead_letters()
     assert [(d.job_id, d.task, d.user_id, d.deliveries) for d in dead] == [
@@ -127,15 +127,15 @@ async def test_a_handler_that_cancels_itself_fails_and_one_cancelled_from_outsid
     task = Task("odd", Echo, Echoed)
     itself = await queue.enqueue(task, Echo(text="self"), user_id=1)
     outside = await queue.enqueue(task, Echo(text="outside"), user_id=1)
-    async with running(redis, "transcript", [task.handler(odd)]) as worker:
+    async with running(redis, "tours", [task.handler(odd)]) as worker:
         await events.finished(itself.job_id)
         await events.reached(outside.job_id, "started")
-        [held] = [j for j in worker.worker._held.values() if j.job_id == outside.job_id]
+        [held] = [j for j in worker.worker.held.values() if j.job_id == outside.job_id]
         assert held.handler is not None
         held.handler.cancel()
 
         async def dropped() -> bool:
-            return not worker.worker._held
+            return not worker.worker.held
 
         await wait_until(dropped)
     failed = events.event(itself.job_id, "failed")
@@ -162,7 +162,7 @@ async def test_repeated_cancels_and_a_shutdown_within_grace(
     doomed = await queue.enqueue(task, Echo(text="cancel me"), user_id=1)
     finishing = await queue.enqueue(task, Echo(text="finish me"), user_id=1)
     config = replace(FAST, grace_period_s=10.0, block_ms=1)
-    async with running(redis, "transcript", [task.handler(slow)], config) as worker:
+    async with running(redis, "tours", [task.handler(slow)], config) as worker:
         await events.until(lambda _: len(events.seen) == 2)
         assert await queue.cancel(doomed.job_id, reason="twice") == "cancelling"
         message = f'{{"job": "{doomed.job_id}", "reason": "again"}}'
@@ -195,13 +195,13 @@ async def test_a_cancel_that_overtakes_the_start_reply_still_cancels(
                 assert await queue.cancel(job.job_id, reason="early") == "cancelling"
 
                 async def noticed() -> bool:
-                    return any(held.stop for held in workers[0]._held.values())
+                    return any(held.stop for held in workers[0].held.values())
 
                 await wait_until(noticed)
             return reply
 
     client = CancelsDuringStart(redis.raw, socket_timeout_s=redis.socket_timeout_s)
-    worker = Worker(client, replace(FAST, queue="transcript"), [ECHO.handler(echo)])
+    worker = Worker(client, replace(FAST, queue="tours"), [ECHO.handler(echo)])
     workers.append(worker)
     stop = asyncio.Event()
     run = asyncio.create_task(worker.run(stop))
@@ -240,7 +240,7 @@ async def test_a_cancel_noticed_before_the_handler_takes_its_first_step_still_ca
             return reply
 
     client = Racing(redis.raw, socket_timeout_s=redis.socket_timeout_s)
-    async with running(client, "transcript", [ECHO.handler(echo)]) as worker:
+    async with running(client, "tours", [ECHO.handler(echo)]) as worker:
         await events.finished(job.job_id)
     assert events.of(job.job_id) == ["started", "failed"]
     status = await queue.status(job.job_id)
@@ -257,7 +257,7 @@ async def test_ownership_is_checked_entry_by_entry_past_a_long_pending_list(
     await redis.xreadgroup("workers", "w", {queue.keys.stream: ">"}, count=30)
     job = await queue.enqueue(ECHO, Echo(text="fresh"), user_id=1)
     config = replace(FAST, concurrency=1, lease_ms=300)
-    async with running(redis, "transcript", [ECHO.handler(echo)], config, worker_id="w") as w:
+    async with running(redis, "tours", [ECHO.handler(echo)], config, worker_id="w") as w:
         await events.finished(job.job_id)
 
         async def renewed() -> bool:

@@ -57,7 +57,7 @@ async def test_enqueue_generates_ids_and_rejects_duplicates(queue: Queue) -> Non
     first = await queue.enqueue(ECHO, Echo(text="a"), user_id=1)
     second = await queue.enqueue(ECHO, Echo(text="b"), user_id=1)
     assert first.job_id != second.job_id
-    with pytest.raises(JobExistsError, match=f"job {first.job_id} exists in queue transcript"):
+    with pytest.raises(JobExistsError, match=f"job {first.job_id} exists in queue tours"):
         await queue.enqueue(ECHO, Echo(text="c"), user_id=1, job_id=first.job_id)
 
 
@@ -81,7 +81,7 @@ async def test_enqueue_checks_its_arguments(queue: Queue) -> None:
 async def test_the_widest_user_ids_run(redis: RedisClient, queue: Queue, events: Events) -> None:
     widest = (2**63 - 1, -(2**63))
     jobs = [await queue.enqueue(ECHO, Echo(text="x"), user_id=user_id) for user_id in widest]
-    async with running(redis, "transcript", [ECHO.handler(echo)]):
+    async with running(redis, "tours", [ECHO.handler(echo)]):
         await events.finished(*(job.job_id for job in jobs))
     completed = [events.event(job.job_id, "completed") for job in jobs]
     assert [event.user_id for event in completed] == list(widest)
@@ -92,21 +92,19 @@ async def test_a_job_runs_with_status_events_and_typed_result(
 ) -> None:
     job = await queue.enqueue(ECHO, Echo(text="hello"), user_id=42)
     assert await queue.result(ECHO, job.job_id) is None
-    async with running(redis, "transcript", [ECHO.handler(echo)]) as worker:
+    async with running(redis, "tours", [ECHO.handler(echo)]) as worker:
         await events.finished(job.job_id)
     assert events.of(job.job_id) == ["started", "progress", "completed"]
     started, progress, completed = (
         events.event(job.job_id, kind) for kind in ("started", "progress", "completed")
     )
-    assert started == JobStarted(
-        domain="transcript", job_id=job.job_id, user_id=42, queue="transcript"
-    )
+    assert started == JobStarted(domain="tours", job_id=job.job_id, user_id=42, queue="tours")
     assert progress == JobProgress(
-        domain="transcript", job_id=job.job_id, user_id=42, progress=50, message="halfway"
+        domain="tours", job_id=job.job_id, user_id=42, progress=50, message="halfway"
     )
     result_json = Echoed(text="hello", attempt=1).model_dump_json()
     assert completed == JobCompleted(
-        domain="transcript",
+        domain="tours",
         job_id=job.job_id,
         user_id=42,
         result_id=job.job_id,
@@ -136,12 +134,12 @@ async def test_result_of_unknown_mismatched_and_failed_jobs(
     redis: RedisClient, queue: Queue, events: Events
 ) -> None:
     assert await queue.status("nope") is None
-    with pytest.raises(JobNotFoundError, match="no job nope in queue transcript"):
+    with pytest.raises(JobNotFoundError, match="no job nope in queue tours"):
         await queue.result(ECHO, "nope")
     job = await queue.enqueue(ECHO, Echo(text="x", fail="boom"), user_id=3)
     with pytest.raises(TaskMismatchError, match="is a echo job, not other"):
         await queue.result(Task("other", Echo, Echoed), job.job_id)
-    async with running(redis, "transcript", [ECHO.handler(echo)]):
+    async with running(redis, "tours", [ECHO.handler(echo)]):
         await events.finished(job.job_id)
     with pytest.raises(JobFailedError, match="failed \\(system\\): RuntimeError: boom") as info:
         await queue.result(ECHO, job.job_id)
@@ -155,7 +153,7 @@ async def test_describe_sets_what_completed_reports(
         "sized", Echo, Echoed, describe=lambda result, job_id: ResultRef(result.text, 1234)
     )
     job = await queue.enqueue(sized, Echo(text="file-9"), user_id=1)
-    async with running(redis, "transcript", [sized.handler(echo)]):
+    async with running(redis, "tours", [sized.handler(echo)]):
         await events.finished(job.job_id)
     completed = events.event(job.job_id, "completed")
     assert isinstance(completed, JobCompleted)
@@ -177,7 +175,7 @@ async def test_progress_clears_the_message_and_carries_a_payload(
         return Echoed(text=payload.text, attempt=ctx.attempt)
 
     job = await queue.enqueue(ECHO, Echo(text="p"), user_id=1)
-    async with running(redis, "transcript", [ECHO.handler(steps)]):
+    async with running(redis, "tours", [ECHO.handler(steps)]):
         await events.finished(job.job_id)
     progress = [e for e in events.seen if isinstance(e, JobProgress)]
     assert [(p.progress, p.message, p.payload) for p in progress] == [
@@ -209,7 +207,7 @@ async def test_failures_are_user_or_system_and_never_left_processing(
         await queue.enqueue(loose, Echo(text=text), user_id=5)
         for text in ("user", "bare-user", "system", "wrong-type", "upstream", "bare-upstream")
     ]
-    async with running(redis, "transcript", [loose.handler(judge)]):
+    async with running(redis, "tours", [loose.handler(judge)]):
         await events.finished(*(job.job_id for job in jobs))
     failures = [events.event(job.job_id, "failed") for job in jobs]
     assert all(isinstance(f, JobFailed) for f in failures)
@@ -243,7 +241,7 @@ async def test_a_timeout_is_a_system_failure(
 
     slow = Task("slow", Echo, Echoed, timeout_s=0.05)
     job = await queue.enqueue(slow, Echo(text="t"), user_id=1)
-    async with running(redis, "transcript", [slow.handler(stuck)]):
+    async with running(redis, "tours", [slow.handler(stuck)]):
         await events.finished(job.job_id)
     failed = events.event(job.job_id, "failed")
     assert isinstance(failed, JobFailed)
@@ -254,7 +252,7 @@ async def test_an_unknown_task_fails_the_job(
     redis: RedisClient, queue: Queue, events: Events
 ) -> None:
     job = await queue.enqueue(Task("mystery", Echo, Echoed), Echo(text="?"), user_id=1)
-    async with running(redis, "transcript", [ECHO.handler(echo)]):
+    async with running(redis, "tours", [ECHO.handler(echo)]):
         await events.finished(job.job_id)
     failed = events.event(job.job_id, "failed")
     assert isinstance(failed, JobFailed)
@@ -266,7 +264,7 @@ async def test_a_payload_that_no_longer_parses_is_a_system_failure(
 ) -> None:
     job = await queue.enqueue(ECHO, Echo(text="x"), user_id=1)
     await redis.hset(queue.keys.job(job.job_id), {"payload": '{"wrong": 1}'})
-    async with running(redis, "transcript", [ECHO.handler(echo)]):
+    async with running(redis, "tours", [ECHO.handler(echo)]):
         await events.finished(job.job_id)
     failed = events.event(job.job_id, "failed")
     assert isinstance(failed, JobFailed)
@@ -280,7 +278,7 @@ async def test_status_and_result_expire_after_the_ttl(
     brief = Task("brief", Echo, Echoed, result_ttl_s=0.3)
     done = await queue.enqueue(brief, Echo(text="x"), user_id=1)
     failed = await queue.enqueue(brief, Echo(text="x", fail="no"), user_id=1)
-    async with running(redis, "transcript", [brief.handler(echo)]):
+    async with running(redis, "tours", [brief.handler(echo)]):
         await events.finished(done.job_id, failed.job_id)
     assert await queue.result(brief, done.job_id) == Echoed(text="x", attempt=1)
     assert 0 < await redis.run(commands.pttl(queue.keys.job(failed.job_id))) <= 300

@@ -52,7 +52,7 @@ async def test_a_running_job_shows_its_payload_and_progress_before_it_completes(
         return Echoed(text=payload.text.upper(), attempt=ctx.attempt)
 
     ref = await queue.enqueue(ECHO, Echo(text="video"), user_id=3)
-    async with running(redis, "transcript", [ECHO.handler(slow)]) as worker:
+    async with running(redis, "tours", [ECHO.handler(slow)]) as worker:
         await events.reached(ref.job_id, "progress")
         release.set()
         await events.finished(ref.job_id)
@@ -82,7 +82,7 @@ async def test_a_failed_job_has_its_error_and_no_result(
     redis: RedisClient, queue: Queue, events: Events
 ) -> None:
     ref = await queue.enqueue(ECHO, Echo(text="x", fail="boom"), user_id=1)
-    async with running(redis, "transcript", [ECHO.handler(echo)]):
+    async with running(redis, "tours", [ECHO.handler(echo)]):
         await events.finished(ref.job_id)
     job = await queue.job(ECHO, ref.job_id)
     assert job is not None
@@ -119,7 +119,7 @@ async def test_a_result_that_does_not_parse_raises_a_precise_error(
     redis: RedisClient, queue: Queue, events: Events
 ) -> None:
     ref = await queue.enqueue(ECHO, Echo(text="x"), user_id=1)
-    async with running(redis, "transcript", [ECHO.handler(echo)]):
+    async with running(redis, "tours", [ECHO.handler(echo)]):
         await events.finished(ref.job_id)
     key = queue.keys.job(ref.job_id)
     await redis.hset(key, {"result": '{"text": 5}'})

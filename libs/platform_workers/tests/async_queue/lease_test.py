@@ -85,10 +85,10 @@ async def test_a_long_job_keeps_its_lease_and_runs_once(
     holds = Holds()
     job = await queue.enqueue(TASK, Echo(text="long"), user_id=1)
     async with (
-        running(redis, "transcript", [TASK.handler(holds.handler)], worker_id="a") as a,
+        running(redis, "tours", [TASK.handler(holds.handler)], worker_id="a") as a,
     ):
         await events.reached(job.job_id, "started")
-        async with running(redis, "transcript", [TASK.handler(holds.handler)], worker_id="b"):
+        async with running(redis, "tours", [TASK.handler(holds.handler)], worker_id="b"):
             renewals = a.worker.counts.renewals
 
             async def three_leases() -> bool:
@@ -110,12 +110,12 @@ async def test_a_dead_workers_job_is_reclaimed_and_run_by_another(
     holds.release[2].set()
     dying = Intercepting(redis)
     job = await queue.enqueue(TASK, Echo(text="x"), user_id=1)
-    async with running(dying, "transcript", [TASK.handler(holds.handler)], worker_id="a") as a:
+    async with running(dying, "tours", [TASK.handler(holds.handler)], worker_id="a") as a:
         await events.reached(job.job_id, "started")
         dying.hooks[RENEW.script.sha] = fail_renewals
         with pytest.raises(RedisConnectionError, match="injected"):
             await a.task
-    async with running(redis, "transcript", [TASK.handler(holds.handler)], worker_id="b") as b:
+    async with running(redis, "tours", [TASK.handler(holds.handler)], worker_id="b") as b:
         await events.finished(job.job_id)
     assert holds.runs == [1, 2]
     assert events.of(job.job_id) == ["started", "started", "progress", "completed"]
@@ -136,14 +136,14 @@ async def test_a_worker_that_lost_its_lease_stops_its_handler(
     stalled = Intercepting(redis)
     stalled.hooks[RENEW.script.sha] = skip_renewals
     job = await queue.enqueue(TASK, Echo(text="x"), user_id=1)
-    async with running(stalled, "transcript", [TASK.handler(holds.handler)], worker_id="a") as a:
+    async with running(stalled, "tours", [TASK.handler(holds.handler)], worker_id="a") as a:
         await events.reached(job.job_id, "started")
-        async with running(redis, "transcript", [TASK.handler(holds.handler)], worker_id="b"):
+        async with running(redis, "tours", [TASK.handler(holds.handler)], worker_id="b"):
             await events.finished(job.job_id)
             del stalled.hooks[RENEW.script.sha]
 
             async def handler_stopped() -> bool:
-                return not a.worker._held
+                return not a.worker.held
 
             await wait_until(handler_stopped)
     assert holds.runs == [1, 2]
@@ -161,9 +161,9 @@ async def test_a_worker_that_lost_its_lease_cannot_report_or_finish(
     stalled = Intercepting(redis)
     stalled.hooks[RENEW.script.sha] = skip_renewals
     job = await queue.enqueue(TASK, Echo(text="x"), user_id=1)
-    async with running(stalled, "transcript", [TASK.handler(holds.handler)], worker_id="a") as a:
+    async with running(stalled, "tours", [TASK.handler(holds.handler)], worker_id="a") as a:
         await events.reached(job.job_id, "started")
-        async with running(redis, "transcript", [TASK.handler(holds.handler)], worker_id="b"):
+        async with running(redis, "tours", [TASK.handler(holds.handler)], worker_id="b"):
             await events.until(lambda _: events.of(job.job_id).count("started") == 2)
             holds.release[1].set()
 
@@ -194,10 +194,10 @@ async def test_a_stalled_worker_that_reclaims_its_own_lost_job_keeps_the_new_lea
     stalled, dying = Intercepting(redis), Intercepting(redis)
     stalled.hooks[RENEW.script.sha] = skip_renewals
     job = await queue.enqueue(TASK, Echo(text="x"), user_id=1)
-    async with running(stalled, "transcript", [TASK.handler(handler)], worker_id="a") as a:
+    async with running(stalled, "tours", [TASK.handler(handler)], worker_id="a") as a:
         await events.reached(job.job_id, "started")
-        [old] = a.worker._held.values()
-        async with running(dying, "transcript", [TASK.handler(handler)], worker_id="b") as b:
+        [old] = a.worker.held.values()
+        async with running(dying, "tours", [TASK.handler(handler)], worker_id="b") as b:
             await events.until(lambda _: events.of(job.job_id).count("started") == 2)
             dying.hooks[RENEW.script.sha] = fail_renewals
             with pytest.raises(RedisConnectionError, match="injected"):
@@ -211,7 +211,7 @@ async def test_a_stalled_worker_that_reclaims_its_own_lost_job_keeps_the_new_lea
             return old.handler.done() and (old.stop == "lost" or a.worker.counts.lost == 1)
 
         await wait_until(old_run_settled)
-        new = a.worker._held.get(old.entry)
+        new = a.worker.held.get(old.entry)
         assert new is not None
         assert new.deliveries == 3
         releases[3].set()
@@ -233,18 +233,18 @@ async def test_a_job_delivered_too_often_goes_to_the_dead_letter_stream(
     config = replace(FAST, max_deliveries=1)
     dying = Intercepting(redis)
     job = await queue.enqueue(TASK, Echo(text="poison"), user_id=9)
-    async with running(dying, "transcript", [TASK.handler(holds.handler)], config) as a:
+    async with running(dying, "tours", [TASK.handler(holds.handler)], config) as a:
         await events.reached(job.job_id, "started")
         dying.hooks[RENEW.script.sha] = fail_renewals
         with pytest.raises(RedisConnectionError):
             await a.task
-    async with running(redis, "transcript", [TASK.handler(holds.handler)], config) as b:
+    async with running(redis, "tours", [TASK.handler(holds.handler)], config) as b:
         await events.finished(job.job_id)
     assert b.worker.counts.dead == 1
     assert holds.runs == [1]
     message = "dead-lettered: delivered 2 times without finishing (max 1)"
     assert events.event(job.job_id, "failed") == JobFailed(
-        domain="transcript", job_id=job.job_id, user_id=9, error_kind="system", message=message
+        domain="tours", job_id=job.job_id, user_id=9, error_kind="system", message=message
     )
     status = await queue.status(job.job_id)
     assert status is not None
@@ -261,7 +261,7 @@ async def test_a_job_delivered_too_often_goes_to_the_dead_letter_stream(
 
 
 def test_worker_settings_are_checked() -> None:
-    base = WorkerSettings(queue="qr")
+    base = WorkerSettings(queue="orders")
     checks: list[tuple[str, Callable[[], WorkerSettings]]] = [
         ("concurrency", lambda: replace(base, concurrency=0)),
         ("lease_ms", lambda: replace(base, lease_ms=10)),

@@ -1,12 +1,12 @@
 """The worker's log lines: one when it starts, one when it stops, as the platform's JSON."""
 
 import io
-import json
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from pydantic import TypeAdapter
 
 from platform_core.logging import LoggingHandle, configure_logging
 from platform_workers.async_queue import JobContext, Queue, Task
@@ -16,6 +16,8 @@ from platform_workers.async_redis import Arg, RedisClient, RedisConnectionError,
 
 WORKER_LOGGER = "platform_workers.async_queue.worker"
 MESSAGES = ("worker started", "worker stopped")
+# A log line as written: a JSON object (parsed at the boundary, not annotated).
+LOG_LINE = TypeAdapter(dict[str, object])
 
 
 class JsonLog:
@@ -31,7 +33,7 @@ class JsonLog:
         self.handle.close()
         found: list[dict[str, object]] = []
         for text in self.stream.getvalue().splitlines():
-            line: dict[str, object] = json.loads(text)
+            line = LOG_LINE.validate_json(text)
             if line["logger"] == WORKER_LOGGER and line["message"] in MESSAGES:
                 del line["timestamp"]
                 found.append(line)
@@ -69,7 +71,7 @@ async def test_a_worker_logs_its_start_and_its_graceful_stop(
     redis: RedisClient, queue: Queue, events: Events, json_log: JsonLog
 ) -> None:
     config = replace(FAST, concurrency=3)
-    async with running(redis, "transcript", [ECHO.handler(echo)], config, worker_id="w-1"):
+    async with running(redis, "tours", [ECHO.handler(echo)], config, worker_id="w-1"):
         ok = await queue.enqueue(ECHO, Echo(text="x"), user_id=1)
         bad = await queue.enqueue(ECHO, Echo(text="y", fail="no"), user_id=1)
         await events.finished(ok.job_id, bad.job_id)
@@ -78,7 +80,7 @@ async def test_a_worker_logs_its_start_and_its_graceful_stop(
         "worker started",
         "INFO",
         worker="w-1",
-        queue="transcript",
+        queue="tours",
         concurrency=3,
         tasks="echo",
         lease_ms=FAST.lease_ms,
@@ -87,7 +89,7 @@ async def test_a_worker_logs_its_start_and_its_graceful_stop(
         "worker stopped",
         "INFO",
         worker="w-1",
-        queue="transcript",
+        queue="tours",
         concurrency=3,
         graceful=True,
         error=None,
@@ -119,7 +121,7 @@ async def test_a_worker_that_fails_logs_why_it_stopped(
     redis: RedisClient, queue: Queue, json_log: JsonLog
 ) -> None:
     failing = FailingRenewals(redis)
-    async with running(failing, "transcript", [ECHO.handler(echo)], worker_id="w-2") as worker:
+    async with running(failing, "tours", [ECHO.handler(echo)], worker_id="w-2") as worker:
         failing.failing = True
         with pytest.raises(RedisConnectionError, match="injected"):
             await worker.task
@@ -135,7 +137,7 @@ async def test_a_worker_that_fails_logs_why_it_stopped(
         "worker stopped",
         "ERROR",
         worker="w-2",
-        queue="transcript",
+        queue="tours",
         concurrency=FAST.concurrency,
         graceful=False,
         error="RedisConnectionError: injected: connection lost",
@@ -161,14 +163,14 @@ async def log_inside(payload: Echo, ctx: JobContext) -> Echo:
 async def test_lines_a_handler_logs_carry_its_job_id(
     redis: RedisClient, queue: Queue, events: Events, json_log: JsonLog
 ) -> None:
-    async with running(redis, "transcript", [LOGGED.handler(log_inside)], FAST):
+    async with running(redis, "tours", [LOGGED.handler(log_inside)], FAST):
         first = await queue.enqueue(LOGGED, Echo(text="a"), user_id=1)
         second = await queue.enqueue(LOGGED, Echo(text="b"), user_id=1)
         await events.finished(first.job_id, second.job_id)
     json_log.handle.close()
     inside: dict[str, object] = {}
     for text in json_log.stream.getvalue().splitlines():
-        line: dict[str, object] = json.loads(text)
+        line = LOG_LINE.validate_json(text)
         if line["logger"] == "handler":
             inside[str(line["message"])] = line.get("job_id")
     assert inside == {"inside a": first.job_id, "inside b": second.job_id}

@@ -180,7 +180,9 @@ async def test_sigterm_finishes_running_jobs_within_the_grace_period(
     short = [(await queue.enqueue(WORK, Work(ms=300), user_id=1)).job_id for _ in range(2)]
     hung = await queue.enqueue(WORK, Work(ms=0, mode="hang"), user_id=1)
     async with processes(redis_url, tmp_path) as workers:
-        worker = await workers.start(grace_s=1.5)
+        # The grace period is many times the short jobs' 300 ms so that they finish within
+        # it even on a loaded machine; the hung job is interrupted when it runs out.
+        worker = await workers.start(grace_s=5.0)
         await events.until(lambda seen: len(seen) == 3, timeout_s=30)
         worker.send_signal(signal.SIGTERM)
         assert await exits(worker) == 0, workers.logs()

@@ -67,9 +67,9 @@ async def test_every_held_lease_is_renewed(
 
     settings = replace(FAST, lease_ms=1_500)
     ids = [(await queue.enqueue(HOLD, Echo(text=str(n)), user_id=1)).job_id for n in range(3)]
-    async with running(redis, "transcript", [HOLD.handler(long)], settings, worker_id="a"):
+    async with running(redis, "tours", [HOLD.handler(long)], settings, worker_id="a"):
         await events.until(lambda _: all("started" in events.of(job_id) for job_id in ids))
-        async with running(redis, "transcript", [HOLD.handler(long)], settings, worker_id="b") as b:
+        async with running(redis, "tours", [HOLD.handler(long)], settings, worker_id="b") as b:
             await events.finished(*ids, timeout_s=20)
             assert b.worker.counts.reclaimed == 0
     assert runs == dict.fromkeys(ids, 1)
@@ -95,9 +95,9 @@ async def test_an_earlier_run_of_a_job_held_again_is_awaited_at_shutdown(
     stalled, dying = Hooked(redis), Hooked(redis)
     stalled.hooks[RENEW.script.sha] = skip_renewals
     job = await queue.enqueue(HOLD, Echo(text="x"), user_id=1)
-    async with running(stalled, "transcript", [HOLD.handler(handler)], worker_id="a"):
+    async with running(stalled, "tours", [HOLD.handler(handler)], worker_id="a"):
         await events.reached(job.job_id, "started")
-        async with running(dying, "transcript", [HOLD.handler(handler)], worker_id="b") as b:
+        async with running(dying, "tours", [HOLD.handler(handler)], worker_id="b") as b:
             await events.until(lambda _: events.of(job.job_id).count("started") == 2)
             dying.hooks[RENEW.script.sha] = fail_renewals
             with pytest.raises(RedisConnectionError, match="injected"):
@@ -131,7 +131,7 @@ async def test_a_worker_that_begins_to_stop_during_start_runs_no_handler(
         await wait_until(begun)
 
     stopping.hooks[START.script.sha] = stop_meanwhile
-    worker = Worker(stopping, replace(FAST, queue="transcript"), [HOLD.handler(handler)])
+    worker = Worker(stopping, replace(FAST, queue="tours"), [HOLD.handler(handler)])
     workers.append(worker)
     job = await queue.enqueue(HOLD, Echo(text="late"), user_id=1)
     await worker.run(stop)
@@ -140,7 +140,7 @@ async def test_a_worker_that_begins_to_stop_during_start_runs_no_handler(
     assert status is not None
     assert (status.status, status.attempts) == ("queued", 1)
     assert [(a.number, a.outcome) for a in status.history] == [(1, "interrupted")]
-    async with running(redis, "transcript", [HOLD.handler(handler)]):
+    async with running(redis, "tours", [HOLD.handler(handler)]):
         await events.finished(job.job_id)
     assert runs == [2]
 
@@ -155,7 +155,7 @@ async def test_a_malformed_control_message_is_logged_and_ignored(
         await asyncio.sleep(3600)
         return Echoed(text=payload.text, attempt=ctx.attempt)
 
-    async with running(redis, "transcript", [HOLD.handler(handler)]) as worker:
+    async with running(redis, "tours", [HOLD.handler(handler)]) as worker:
         with caplog.at_level(logging.WARNING):
             await redis.publish(queue.keys.control, "not json")
             await redis.publish(queue.keys.control, '{"job": 7}')
@@ -167,8 +167,8 @@ async def test_a_malformed_control_message_is_logged_and_ignored(
     assert events.of(job.job_id) == ["started", "failed"]
     ignored = [r.getMessage() for r in caplog.records if "malformed control" in r.getMessage()]
     assert ignored == [
-        "queue transcript: ignored a malformed control message 'not json'",
-        """queue transcript: ignored a malformed control message '{"job": 7}'""",
+        "queue tours: ignored a malformed control message 'not json'",
+        """queue tours: ignored a malformed control message '{"job": 7}'""",
     ]
 
 
@@ -190,7 +190,7 @@ async def test_an_immediate_retry_clears_run_at(redis: RedisClient, queue: Queue
     first = await queue.status(job.job_id)
     assert first is not None
     assert first.run_at is not None
-    async with running(redis, "transcript", [again.handler(handler)]):
+    async with running(redis, "tours", [again.handler(handler)]):
 
         async def done() -> bool:
             return await queue.result(again, job.job_id) is not None
@@ -228,7 +228,7 @@ async def test_a_fetch_loop_whose_cancellation_was_swallowed_still_stops(
     redis: RedisClient,
 ) -> None:
     client = SwallowingReads(redis)
-    async with running(client, "transcript", [HOLD.handler(echo_handler)]) as worker:
+    async with running(client, "tours", [HOLD.handler(echo_handler)]) as worker:
         await client.reading.wait()
         client.failing = True
         async with asyncio.timeout(10):

@@ -77,7 +77,7 @@ async def test_a_retried_job_records_every_attempt(
     task = Task("flaky", Echo, Echoed, retry=RetryPolicy(max_attempts=3))
     saved = await queue.enqueue(task, Echo(text="3"), user_id=1)
     lost = await queue.enqueue(task, Echo(text="9"), user_id=1)
-    async with running(redis, "transcript", [task.handler(flaky)]) as worker:
+    async with running(redis, "tours", [task.handler(flaky)]) as worker:
         await events.finished(saved.job_id, lost.job_id)
     assert events.of(saved.job_id) == ["started", "started", "started", "completed"]
     assert events.of(lost.job_id) == ["started", "started", "started", "failed"]
@@ -97,7 +97,7 @@ async def test_a_retry_waits_its_backoff_in_the_delayed_set(
 ) -> None:
     task = Task("flaky", Echo, Echoed, retry=RetryPolicy(max_attempts=2, backoff_s=0.3))
     job = await queue.enqueue(task, Echo(text="2"), user_id=1)
-    async with running(redis, "transcript", [task.handler(flaky)]):
+    async with running(redis, "tours", [task.handler(flaky)]):
         await events.finished(job.job_id)
     status = await queue.status(job.job_id)
     assert status is not None
@@ -123,10 +123,10 @@ async def test_a_backoff_past_a_floats_range_is_capped_and_the_job_retried(
     task = Task("boom", Echo, Echoed, retry=policy)
     job = await queue.enqueue(task, Echo(text="x"), user_id=1)
     await redis.hset(queue.keys.job(job.job_id), {"attempts": 1_499})
-    async with running(redis, "transcript", [task.handler(boom)]) as worker:
+    async with running(redis, "tours", [task.handler(boom)]) as worker:
 
         async def settled() -> bool:
-            return worker.worker.counts.started == 1 and not worker.worker._held
+            return worker.worker.counts.started == 1 and not worker.worker.held
 
         await wait_until(settled)
     status = await queue.status(job.job_id)
@@ -146,7 +146,7 @@ async def test_a_user_error_is_never_retried(
 
     task = Task("refuse", Echo, Echoed, retry=RetryPolicy(max_attempts=5))
     job = await queue.enqueue(task, Echo(text="x"), user_id=1)
-    async with running(redis, "transcript", [task.handler(refuse)]):
+    async with running(redis, "tours", [task.handler(refuse)]):
         await events.finished(job.job_id)
     assert events.of(job.job_id) == ["started", "failed"]
 
@@ -165,7 +165,7 @@ async def test_a_delayed_job_waits_in_redis_until_due(
     assert queued is not None
     assert queued.status == "queued"
     assert queued.run_at is not None
-    async with running(redis, "transcript", [task.handler(flaky)]):
+    async with running(redis, "tours", [task.handler(flaky)]):
         await events.finished(later.job_id, sooner.job_id, now.job_id)
     order = [e.job_id for e in events.seen if isinstance(e, JobCompleted)]
     assert order == [now.job_id, sooner.job_id, later.job_id]
@@ -183,5 +183,5 @@ async def test_due_jobs_beyond_one_batch_are_promoted_at_once(
         for _ in range(5)
     ]
     config = replace(FAST, delayed_batch=2, poll_ms=60_000)
-    async with running(redis, "transcript", [task.handler(flaky)], config):
+    async with running(redis, "tours", [task.handler(flaky)], config):
         await events.finished(*(job.job_id for job in jobs))

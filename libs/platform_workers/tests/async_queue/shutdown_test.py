@@ -5,13 +5,13 @@ import logging
 import os
 import signal
 from dataclasses import replace
+from typing import TypeVar
 
 import pytest
 
 from platform_workers.async_queue import (
     JobContext,
     Queue,
-    QueueError,
     Task,
     Worker,
     WorkerRecord,
@@ -19,7 +19,6 @@ from platform_workers.async_queue import (
     run_worker,
 )
 from platform_workers.async_queue.scripts import RENEW
-from platform_workers.async_queue.worker import _Loops
 from platform_workers.async_queue_testing import (
     ECHO,
     FAST,
@@ -39,6 +38,8 @@ from platform_workers.async_redis import (
     commands,
 )
 
+T = TypeVar("T")
+
 TASK = Task("busy", Echo, Echoed)
 
 
@@ -57,7 +58,7 @@ async def test_at_most_concurrency_jobs_run_at_once(
         return Echoed(text=payload.text, attempt=ctx.attempt)
 
     jobs = [await queue.enqueue(TASK, Echo(text=str(n)), user_id=1) for n in range(9)]
-    async with running(redis, "transcript", [TASK.handler(busy)], replace(FAST, concurrency=3)):
+    async with running(redis, "tours", [TASK.handler(busy)], replace(FAST, concurrency=3)):
 
         async def three_running() -> bool:
             return now_running[0] == 3
@@ -82,7 +83,7 @@ async def test_graceful_shutdown_finishes_what_it_can_and_requeues_the_rest(
     quick = await queue.enqueue(TASK, Echo(text="quick"), user_id=1)
     stuck = await queue.enqueue(TASK, Echo(text="stuck"), user_id=1)
     config = replace(FAST, grace_period_s=0.2)
-    async with running(redis, "transcript", [TASK.handler(quick_or_stuck)], config) as worker:
+    async with running(redis, "tours", [TASK.handler(quick_or_stuck)], config) as worker:
         await events.until(lambda _: len(events.seen) == 2)
         assert await queue.live_workers() == 1
         worker.stop_event.set()
@@ -105,7 +106,7 @@ async def test_graceful_shutdown_finishes_what_it_can_and_requeues_the_rest(
     assert await redis.run(commands.xlen(queue.keys.stream)) == 1
     assert await queue.live_workers() == 0
     assert await redis.run(commands.raw("XINFO", "CONSUMERS", queue.keys.stream, "workers")) == []
-    async with running(redis, "transcript", [TASK.handler(quick_or_stuck)]):
+    async with running(redis, "tours", [TASK.handler(quick_or_stuck)]):
         await events.finished(stuck.job_id)
     assert await queue.result(TASK, stuck.job_id) == Echoed(text="stuck", attempt=2)
 
@@ -134,7 +135,7 @@ async def test_a_redis_failure_during_the_grace_period_stops_the_worker_at_once(
     client = FailingRenewals(redis.raw, socket_timeout_s=redis.socket_timeout_s)
     job = await queue.enqueue(TASK, Echo(text="x"), user_id=1)
     config = replace(FAST, grace_period_s=30.0)
-    async with running(client, "transcript", [TASK.handler(stuck)], config) as worker:
+    async with running(client, "tours", [TASK.handler(stuck)], config) as worker:
         await events.reached(job.job_id, "started")
         worker.stop_event.set()
 
@@ -172,7 +173,7 @@ async def test_entries_read_while_stopping_go_back_to_the_queue(
             return result
 
     client = StopsAfterRead(redis.raw, socket_timeout_s=redis.socket_timeout_s)
-    worker = Worker(client, replace(FAST, queue="transcript"), [ECHO.handler(echo)])
+    worker = Worker(client, replace(FAST, queue="tours"), [ECHO.handler(echo)])
     worker_box.append(worker)
     running_task = asyncio.create_task(worker.run(stop))
     await worker.ready.wait()
@@ -183,22 +184,22 @@ async def test_entries_read_while_stopping_go_back_to_the_queue(
     assert status is not None
     assert (status.status, status.attempts, status.history) == ("queued", 0, ())
     assert events.of(job.job_id) == []
-    async with running(redis, "transcript", [ECHO.handler(echo)]):
+    async with running(redis, "tours", [ECHO.handler(echo)]):
         await events.finished(job.job_id)
 
 
 async def test_a_worker_runs_once_and_needs_sane_handlers(redis: RedisClient) -> None:
-    settings = replace(FAST, queue="transcript")
+    settings = replace(FAST, queue="tours")
     with pytest.raises(ValueError, match="at least one task handler"):
         Worker(redis, settings, [])
     with pytest.raises(ValueError, match="two handlers for task 'echo'"):
         Worker(redis, settings, [ECHO.handler(echo), ECHO.handler(echo)])
-    with pytest.raises(ValueError, match="events route of qr given to queue transcript"):
-        Queue(redis, "transcript", route=Queue(redis, "qr").route)
+    with pytest.raises(ValueError, match="events route of orders given to queue tours"):
+        Queue(redis, "tours", route=Queue(redis, "orders").route)
     for slow in (replace(settings, block_ms=2_000), replace(settings, control_poll_s=2.0)):
         with pytest.raises(ValueError, match=r"below the client.s socket timeout \(2\.0 s\)"):
             Worker(redis, slow, [ECHO.handler(echo)])
-    async with running(redis, "transcript", [ECHO.handler(echo)]) as worker:
+    async with running(redis, "tours", [ECHO.handler(echo)]) as worker:
         with pytest.raises(RuntimeError, match="a worker runs once"):
             await worker.worker.run(asyncio.Event())
 
@@ -209,7 +210,7 @@ async def test_the_registry_holds_live_workers_and_forgets_dead_ones(
     await redis.run(commands.xgroup_create(queue.keys.stream, "workers", start_id="0"))
     await redis.run(commands.raw("XGROUP", "CREATECONSUMER", queue.keys.stream, "workers", "ghost"))
     config = replace(FAST, prune_every=1)
-    async with running(redis, "transcript", [ECHO.handler(echo)], config, worker_id="w1"):
+    async with running(redis, "tours", [ECHO.handler(echo)], config, worker_id="w1"):
         assert await queue.live_workers() == 1
         record = await redis.get(queue.keys.worker("w1"))
         assert record is not None
@@ -231,9 +232,9 @@ async def test_the_registry_holds_live_workers_and_forgets_dead_ones(
 
 
 async def test_run_worker_stops_gracefully_on_sigterm(redis_url: str, redis: RedisClient) -> None:
-    queue = Queue(redis, "transcript")
-    events = Events(redis, "transcript")
-    settings = WorkerSettings(queue="transcript", lease_ms=600, poll_ms=50)
+    queue = Queue(redis, "tours")
+    events = Events(redis, "tours")
+    settings = WorkerSettings(queue="tours", lease_ms=600, poll_ms=50)
     worker = asyncio.create_task(run_worker(redis_url, settings, [ECHO.handler(echo)]))
 
     async def live() -> bool:
@@ -252,23 +253,50 @@ async def test_run_worker_stops_gracefully_on_sigterm(redis_url: str, redis: Red
     assert again.started == 0
 
 
+class FailsTogether(RedisClient):
+    """Once `armed`, the fetch loop's read and the renew loop's RENEW each wait at `gate`
+    and then fail: two loops that fail in the same step."""
+
+    def __init__(self, base: RedisClient) -> None:
+        super().__init__(base.raw, socket_timeout_s=base.socket_timeout_s)
+        self.armed = False
+        self.waiting: list[str] = []
+        self.gate = asyncio.Event()
+
+    async def _fail(self, name: str) -> None:
+        self.waiting.append(name)
+        await self.gate.wait()
+        raise RedisConnectionError(f"injected: {name}")
+
+    async def run(self, command: commands.Command[T]) -> T:
+        if self.armed and command.name == "XREADGROUP":
+            await self._fail("read")
+        return await super().run(command)
+
+    async def eval_script(self, script: Script, keys: list[str], args: list[Arg]) -> Reply:
+        if self.armed and script is RENEW.script:
+            await self._fail("renew")
+        return await super().eval_script(script, keys, args)
+
+
 async def test_a_failing_worker_logs_every_other_failure(
     redis: RedisClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    worker = Worker(redis, replace(FAST, queue="transcript"), [ECHO.handler(echo)], worker_id="w")
+    client = FailsTogether(redis)
+    worker = Worker(client, replace(FAST, queue="tours"), [ECHO.handler(echo)], worker_id="w")
+    stop = asyncio.Event()
+    run = asyncio.create_task(worker.run(stop))
+    await worker.ready.wait()
+    client.armed = True
 
-    async def fail(message: str) -> None:
-        raise QueueError(message)
+    async def both_waiting() -> bool:
+        return len(client.waiting) == 2
 
-    async def wait_forever() -> None:
-        await asyncio.Event().wait()
-
-    first = asyncio.create_task(fail("first"), name="first")
-    second = asyncio.create_task(fail("second"), name="second")
-    others = [asyncio.create_task(wait_forever()) for _ in range(2)]
-    await asyncio.wait([first, second])
-    cause = first.exception()
-    assert cause is not None
+    await wait_until(both_waiting)
     with caplog.at_level(logging.ERROR):
-        await worker._abort(_Loops(first, second, *others), cause)
-    assert [r.getMessage() for r in caplog.records] == ["worker w: second also failed"]
+        client.gate.set()
+        with pytest.raises(RedisConnectionError, match="injected: read"):
+            await run
+    also = [r.getMessage() for r in caplog.records if "also failed" in r.getMessage()]
+    assert also == ["worker w: w renew also failed"]
+    assert sorted(client.waiting) == ["read", "renew"]

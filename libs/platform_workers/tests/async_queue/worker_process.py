@@ -1,6 +1,6 @@
 """A worker process for processes_test.py: `python worker_process.py <redis_url> <grace_s>`.
 
-Runs task `work` on queue `transcript` with short leases; each run of a job is counted
+Runs task `work` on queue `tours` with short leases; each run of a job is counted
 in the hash `test:runs`. Mode `poison` kills the process (SIGKILL) from inside the
 handler; `hang` never returns.
 """
@@ -52,7 +52,7 @@ def handler(redis: RedisClient) -> Callable[[Work, JobContext], Awaitable[Done]]
 async def main(redis_url: str, grace_s: float) -> None:
     """Run the worker until SIGTERM."""
     settings = WorkerSettings(
-        queue="transcript",
+        queue="tours",
         concurrency=4,
         lease_ms=1_000,
         poll_ms=100,

@@ -8,9 +8,9 @@ from platform_workers.async_redis import RedisClient
 
 
 async def test_sample_task_runs_and_events_are_waited_on(redis: RedisClient) -> None:
-    queue = Queue(redis, "qr")
-    events = Events(redis, "qr")
-    async with running(redis, "qr", [ECHO.handler(echo)]) as worker:
+    queue = Queue(redis, "orders")
+    events = Events(redis, "orders")
+    async with running(redis, "orders", [ECHO.handler(echo)]) as worker:
         ok = await queue.enqueue(ECHO, Echo(text="hi"), user_id=1)
         bad = await queue.enqueue(ECHO, Echo(text="hi", fail="no"), user_id=1)
         await events.reached(ok.job_id, "started")
@@ -19,16 +19,16 @@ async def test_sample_task_runs_and_events_are_waited_on(redis: RedisClient) -> 
         assert worker.task.done()
     assert events.of(ok.job_id) == ["started", "progress", "completed"]
     assert events.of(bad.job_id) == ["started", "progress", "failed"]
-    assert events.event(bad.job_id, "failed").type == "qr.job.failed.v1"
+    assert events.event(bad.job_id, "failed").type == "orders.job.failed.v1"
     with pytest.raises(TimeoutError):
         await events.until(lambda seen: len(seen) > 6, timeout_s=0.2)
 
 
 async def test_leaving_the_block_stops_the_worker(redis: RedisClient) -> None:
-    async with running(redis, "qr", [ECHO.handler(echo)], worker_id="w-1") as worker:
+    async with running(redis, "orders", [ECHO.handler(echo)], worker_id="w-1") as worker:
         assert worker.worker.id == "w-1"
     assert worker.task.done()
-    assert await Queue(redis, "qr").live_workers() == 0
+    assert await Queue(redis, "orders").live_workers() == 0
 
 
 async def test_wait_until_checks_until_the_condition_holds() -> None:

@@ -16,7 +16,8 @@ from platform_workers.async_redis import (
     commands,
     open_redis,
 )
-from platform_workers.async_redis.client import redis_exceptions, translate
+from platform_workers.async_redis.client import translate
+from platform_workers.async_redis.redis_py import REDIS_PY_ERRORS
 from platform_workers.testing.redis_server import RedisServer
 
 
@@ -215,8 +216,8 @@ async def _pipeline_ping(client: RedisClient) -> None:
 
 
 def test_translate_keeps_the_message() -> None:
-    assert type(translate(redis_exceptions.RedisError("odd"))) is RedisError
-    assert str(translate(redis_exceptions.ResponseError(""))) == "ResponseError"
+    assert type(translate(REDIS_PY_ERRORS.base("odd"))) is RedisError
+    assert str(translate(REDIS_PY_ERRORS.response(""))) == "ResponseError"
 
 
 async def test_concurrent_commands_share_the_pool(redis: RedisClient) -> None:

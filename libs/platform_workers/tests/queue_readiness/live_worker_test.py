@@ -12,10 +12,10 @@ from platform_workers.testing.redis_server import RedisServer
 
 async def test_ready_only_while_a_worker_is_live(redis_url: str) -> None:
     async with open_redis(redis_url) as redis:
-        check = live_worker_check(Queue(redis, "qr"))
+        check = live_worker_check(Queue(redis, "orders"))
         with pytest.raises(NotReadyError, match=NO_WORKER):
             await check()
-        async with running(redis, "qr", [ECHO.handler(echo)]):
+        async with running(redis, "orders", [ECHO.handler(echo)]):
             await check()
             assert (await readiness(check)).status == "ready"
         report = await readiness(check)
@@ -24,7 +24,7 @@ async def test_ready_only_while_a_worker_is_live(redis_url: str) -> None:
 
 async def test_redis_down_is_degraded(redis_server: RedisServer, redis_url: str) -> None:
     async with open_redis(redis_url, socket_timeout_s=1.0) as redis:
-        check = live_worker_check(Queue(redis, "qr"))
+        check = live_worker_check(Queue(redis, "orders"))
         redis_server.stop()
         report = await readiness(check)
     assert report.status == "degraded"

@@ -1,0 +1,1 @@
+"""The handwriting-ai benchmark (`bazel run //services/handwriting-ai:benchmark`)."""
