@@ -1,9 +1,11 @@
 """The notification engine: every domain's event stream -> one DM per user per job.
 
 One consumer reads every domain's durable stream (`EventReader`) from the positions
-stored in Redis, so a restart resumes right after the last event handled. For each event
-about a job of a user (user id > 0): the job's view is folded (`job_views`), and the new
-state and the stream position are written in one MULTI; then the user's outbox is told.
+stored in Redis, so a restart resumes right after the last event handled. Each event
+about a job of a user (user id > 0) is folded into the job's view (`job_views`). A
+flusher writes the changed views and the stream positions in one MULTI per group of
+events (group commit: whatever the reader handled while the previous write was in
+flight), and only then tells the users' outboxes: what is delivered is always durable.
 
 Each user has one delivery task that sends the *latest* text of each of their jobs whose
 text changed, oldest change first: a burst of progress events for a job becomes as few
@@ -13,11 +15,11 @@ ones edit that message (its id lives in the job's state in Redis, so a restart k
 editing the same message); a message the user deleted is posted again. A user who
 cannot be messaged (403) is logged and skipped.
 
-Delivery guarantees: no event is lost (the position is saved with the state it produced,
+Delivery guarantees: no event is lost (a position is saved with the views it produced,
 and a restart first delivers what the outbox still holds); none is shown twice (edits
-are idempotent: the latest text replaces the message). The one non-idempotent step is
-the first send: a crash after Discord created the message and before its id is saved
-would post it again after the restart.
+are idempotent: the latest durable text replaces the message, never an older one). The
+one non-idempotent step is the first send: a crash after Discord created the message and
+before its id is saved would post it again after the restart.
 """
 
 import asyncio
@@ -98,6 +100,13 @@ class Notifier:
         self._on_delivered: Callable[[JobView], None] = on_delivered or (lambda _view: None)
         self._store = NotifierStore(redis)
         self._states: dict[str, JobState] = {}
+        self._durable: dict[str, JobView] = {}
+        self._pending: dict[str, int] = {}
+        self._pending_positions: dict[str, str] = {}
+        self._flush_wanted = asyncio.Event()
+        # Held while views become durable and while a delivery decides whether nothing
+        # newer waits (so an outbox entry is never cleared for a view not yet shown).
+        self._commit = asyncio.Lock()
         self._outboxes: dict[int, _Outbox] = {}
         self._dm_channels: dict[int, str] = {}
         self._unreachable: set[int] = set()
@@ -121,24 +130,32 @@ class Notifier:
                     await self._store.forget(key)
                 else:
                     self._states[key] = state
+                    self._durable[key] = state.view
                     self._mark(tasks, user_id, key)
+            tasks.create_task(self._flusher(tasks))
             while True:
                 try:
                     received = await anext(reader)
                 except EventEntryError as exc:
                     logger.warning("bad stream entry skipped", extra=log_fields(error=str(exc)))
-                    await self._store.skipped(exc.domain, exc.entry_id)
+                    self._handled(exc.domain, exc.entry_id)
                     continue
                 except EventsLostError:
                     logger.exception("events lost to the stream cap")
                     continue
-                await self._handle(tasks, received)
+                await self._handle(received)
 
-    async def _handle(self, tasks: asyncio.TaskGroup, received: ReceivedEvent) -> None:
+    def _handled(self, domain: str, entry_id: str, key: str | None = None, user: int = 0) -> None:
+        self._pending_positions[domain] = entry_id
+        if key is not None:
+            self._pending[key] = user
+        self._flush_wanted.set()
+
+    async def _handle(self, received: ReceivedEvent) -> None:
         self.stats.events += 1
         job = event_job(received.event)
         if job is None or job[2] <= 0:
-            await self._store.skipped(received.domain, received.id)
+            self._handled(received.domain, received.id)
             return
         domain, job_id, user_id = job
         key = job_key(domain, job_id)
@@ -149,9 +166,21 @@ class Notifier:
         else:
             state.view = view
         self._states[key] = state
-        await self._store.handled(received.domain, received.id, key, state)
         self.stats.updates += 1
-        self._mark(tasks, user_id, key)
+        self._handled(received.domain, received.id, key, user_id)
+
+    async def _flusher(self, tasks: asyncio.TaskGroup) -> None:
+        while True:
+            await self._flush_wanted.wait()
+            self._flush_wanted.clear()
+            positions, self._pending_positions = self._pending_positions, {}
+            pending, self._pending = self._pending, {}
+            views = {key: self._states[key].view for key in pending}
+            async with self._commit:
+                await self._store.flush(positions, views)
+                for key, view in views.items():
+                    self._durable[key] = view
+                    self._mark(tasks, pending[key], key)
 
     def _mark(self, tasks: asyncio.TaskGroup, user_id: int, key: str) -> None:
         outbox = self._outboxes.get(user_id)
@@ -171,7 +200,7 @@ class Notifier:
 
     async def _deliver(self, user_id: int, key: str) -> None:
         state = self._states[key]
-        view = state.view
+        view = self._durable[key]
         text = message_text(view, self._result_url)
         if user_id not in self._unreachable and text != state.delivered:
             try:
@@ -186,7 +215,12 @@ class Notifier:
             else:
                 state.delivered = text
                 self._on_delivered(view)
-        await self._store.delivered(key, state, settled=state.view is view)
+        async with self._commit:
+            settled = self._durable[key] is view
+            await self._store.delivered(key, state, settled=settled)
+        if settled and view.ended and key not in self._pending:
+            # Done with it: a late event (the trainer's final metrics) loads it again.
+            del self._states[key], self._durable[key]
 
     async def _show(self, user_id: int, state: JobState, text: str) -> None:
         if state.channel_id is None:

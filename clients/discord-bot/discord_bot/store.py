@@ -3,13 +3,18 @@
 Keys (one hash tag, so one MULTI may touch them all on a Redis Cluster):
 
 - `{discord-bot}:positions` hash: domain -> id of the last stream entry handled.
-- `{discord-bot}:job:<domain>:<job_id>` string (JSON `JobState`, expires `JOB_TTL_MS` after
-  its last change): the job's view, its DM channel and message, the text last delivered.
-- `{discord-bot}:outbox` hash: job key -> user id, for each job whose latest text is not
+- `{discord-bot}:job:<domain>:<job_id>` hash, expiring `JOB_TTL_MS` after its last change:
+  `view` (the job's view after the events up to the stored position, JSON), and once
+  delivered `channel`, `message` (the DM it is shown in) and `delivered` (its text).
+- `{discord-bot}:outbox` hash: job key -> user id, for each job whose latest view is not
   delivered yet (what a restart delivers first).
+
+The view is written only together with the positions (`flush`), so a stored view always
+matches the stored positions; delivery writes only the message fields.
 """
 
 import asyncio
+from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict
 
@@ -27,6 +32,16 @@ JOB_TTL_MS = 7 * 24 * 3600 * 1000
 def job_key(domain: str, job_id: str) -> str:
     """`<domain>:<job_id>`: how the notifier names a job."""
     return f"{domain}:{job_id}"
+
+
+def _job(key: str) -> str:
+    return f"{_TAG}:job:{key}"
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    view: JobView
 
 
 class JobState(BaseModel):
@@ -52,27 +67,34 @@ class NotifierStore:
         return await self._redis.hgetall(POSITIONS)
 
     async def outbox(self) -> dict[str, int]:
-        """Job key -> user id of every job with an undelivered text."""
+        """Job key -> user id of every job with an undelivered view."""
         return {key: int(user) for key, user in (await self._redis.hgetall(OUTBOX)).items()}
 
     async def load(self, key: str) -> JobState | None:
         """The job's state, or None if it has none (new, or expired)."""
-        text = await self._redis.get(f"{_TAG}:job:{key}")
-        return None if text is None else JobState.model_validate_json(text)
+        fields = await self._redis.hgetall(_job(key))
+        if "view" not in fields:
+            return None
+        return JobState(
+            view=_View.model_validate_json(f'{{"view":{fields["view"]}}}').view,
+            channel_id=fields.get("channel"),
+            message_id=fields.get("message"),
+            delivered=fields.get("delivered"),
+        )
 
-    async def handled(self, domain: str, entry_id: str, key: str, state: JobState) -> None:
-        """After an event: its job's new state (to deliver) and the position, atomically."""
+    async def flush(self, positions: Mapping[str, str], views: Mapping[str, JobView]) -> None:
+        """After a group of events: the jobs' new views (to deliver) and the positions,
+        in one MULTI."""
         async with self._writes:
             pipe = self._redis.pipeline()
-            pipe.add(commands.set_(f"{_TAG}:job:{key}", state.model_dump_json(), px=JOB_TTL_MS))
-            pipe.add(commands.hset(OUTBOX, {key: state.view.user_id}))
-            pipe.add(commands.hset(POSITIONS, {domain: entry_id}))
+            for key, view in views.items():
+                text = _View(view=view).model_dump_json()[len('{"view":') : -1]
+                pipe.add(commands.hset(_job(key), {"view": text}))
+                pipe.add(commands.pexpire(_job(key), JOB_TTL_MS))
+                pipe.add(commands.hset(OUTBOX, {key: view.user_id}))
+            if positions:
+                pipe.add(commands.hset(POSITIONS, dict(positions)))
             await pipe.execute()
-
-    async def skipped(self, domain: str, entry_id: str) -> None:
-        """After an event with nothing to deliver: the position only."""
-        async with self._writes:
-            await self._redis.hset(POSITIONS, {domain: entry_id})
 
     async def forget(self, key: str) -> None:
         """Take a job out of the outbox (its state has expired)."""
@@ -80,11 +102,22 @@ class NotifierStore:
             await self._redis.run(commands.hdel(OUTBOX, key))
 
     async def delivered(self, key: str, state: JobState, *, settled: bool) -> None:
-        """After a delivery: the state (message ids, delivered text); out of the outbox
-        when `settled` (nothing newer is waiting)."""
+        """After a delivery: where it is shown and what; out of the outbox when `settled`
+        (nothing newer is waiting)."""
+        fields = {
+            name: value
+            for name, value in (
+                ("channel", state.channel_id),
+                ("message", state.message_id),
+                ("delivered", state.delivered),
+            )
+            if value is not None
+        }
         async with self._writes:
             pipe = self._redis.pipeline()
-            pipe.add(commands.set_(f"{_TAG}:job:{key}", state.model_dump_json(), px=JOB_TTL_MS))
+            if fields:
+                pipe.add(commands.hset(_job(key), fields))
+                pipe.add(commands.pexpire(_job(key), JOB_TTL_MS))
             if settled:
                 pipe.add(commands.hdel(OUTBOX, key))
             await pipe.execute()

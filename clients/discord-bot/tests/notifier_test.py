@@ -203,6 +203,7 @@ async def test_users_who_cannot_be_messaged_are_logged_and_skipped(
         async with running(redis, discord, delivered) as notifier:
             await publisher.publish(progress("x", 666, 10))
             await publisher.publish(progress("x", 666, 20))
+            await publisher.publish(progress("x2", 666, 20))  # a second job: not tried
             await publisher.publish(done("y", 5))
             await delivered.until(ended("y"))
             await asyncio.sleep(PAUSE_S)
@@ -227,9 +228,8 @@ async def test_a_deleted_message_is_posted_again_and_the_outbox_is_delivered_fir
     store = NotifierStore(redis)
     state = await store.load("turkic:d")
     assert state is not None
-    state.view = JobView(domain="turkic", job_id="d", user_id=4, status="running", progress=20)
-    positions = await store.positions()
-    await store.handled("turkic", positions["turkic"], "turkic:d", state)  # left undelivered
+    newer = JobView(domain="turkic", job_id="d", user_id=4, status="running", progress=20)
+    await store.flush({}, {"turkic:d": newer})  # left undelivered
     await redis.hset("{discord-bot}:outbox", {"turkic:expired": 4})  # its state has expired
     second = Delivered()
     async with running(redis, discord, second) as notifier:
@@ -255,7 +255,7 @@ async def test_bad_entries_and_losses_are_logged_and_passed(
             await small.publish(progress("p", 8, 1, domain="trainer"))
             await delivered.until(lambda view: view.job_id == "p")
         assert (await store.positions())["qr"] == bad
-        await store.skipped("trainer", "1-0")  # a position the cap has trimmed past
+        await store.flush({"trainer": "1-0"}, {})  # a position the cap has trimmed past
         await small.publish(progress("p", 8, 2, domain="trainer"))
         await small.publish(progress("p", 8, 3, domain="trainer"))
         async with running(redis, discord, delivered):
