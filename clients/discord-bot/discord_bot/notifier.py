@@ -17,9 +17,10 @@ cannot be messaged (403) is logged and skipped.
 
 Delivery guarantees: no event is lost (a position is saved with the views it produced,
 and a restart first delivers what the outbox still holds); none is shown twice (edits
-are idempotent: the latest durable text replaces the message, never an older one). The
-one non-idempotent step is the first send: a crash after Discord created the message and
-before its id is saved would post it again after the restart.
+are idempotent: the latest durable text replaces the message, never an older one). A
+delivery interrupted by a stop after Discord applied it is made again after the restart
+(the same text, invisible to the user); the one non-idempotent step is the first send: a
+crash after Discord created the message and before its id is saved would post it again.
 """
 
 import asyncio
