@@ -140,9 +140,7 @@ async def poll(done: Callable[[], bool], explain: Callable[[], str]) -> None:
         raise AssertionError(explain()) from None
 
 
-async def start(
-    tree: pathlib.Path, env: dict[str, str] | None = None
-) -> tuple[int, pathlib.Path]:
+async def start(tree: pathlib.Path, env: dict[str, str] | None = None) -> tuple[int, pathlib.Path]:
     """`setsid tools/dev up &` as a bash script runs it; returns its pid (= session id)."""
     log = tree / "up.log"
     launcher = await asyncio.create_subprocess_exec(
