@@ -4,9 +4,9 @@ Beyond ruff's rule set (ruff.toml), every file is scanned for:
 - suppression markers in comments (`noqa`, `type: ignore`, `pragma`) and inline mypy
   configuration (a line `# mypy: ...`): none anywhere;
 - imports of an owned module outside the lib that owns it, by path prefix from the
-  repository root (`redis`: `platform_workers.async_redis`; `httpx`: the data-bank
-  client and the kit's test helpers); plain imports, `importlib.import_module` and
-  `__import__` with a literal name all count;
+  repository root (`redis`: `platform_workers.async_redis`; `httpx`: the HTTP client,
+  the data-bank client, the fetcher and the kit's test helpers); plain imports,
+  `importlib.import_module` and `__import__` with a literal name all count;
 - values of unknown type (`json.loads`, `getattr`, `importlib.import_module`, ...) outside
   the target's declared adapter (`--adapter`, the macros' `adapter` attribute), and,
   inside it, annotated with anything but `object` (an annotation is not a check: narrow
@@ -32,6 +32,7 @@ OWNED_IMPORTS = {
     "redis": ("libs/platform_workers/platform_workers/async_redis/",),
     "httpx": (
         "libs/platform_core/platform_core/data_bank_client/",
+        "libs/platform_core/platform_core/http_client/",
         "libs/platform_core/platform_core/http_fetch/",
         "libs/platform_core/platform_core/http_testing/",
         "libs/platform_core/tests/",
@@ -39,7 +40,7 @@ OWNED_IMPORTS = {
 }
 OWNER_HINT = {
     "redis": "platform_workers.async_redis",
-    "httpx": "platform_core.http_testing (tests), .data_bank_client or .http_fetch",
+    "httpx": "platform_core.http_testing (tests), .http_client, .data_bank_client or .http_fetch",
 }
 # Calls whose result has no static type (Any, or a module that has every attribute).
 UNKNOWN_SOURCES = frozenset(

@@ -2,12 +2,21 @@
 
 Lifecycle events move the status (`started` -> `running` -> `completed` | `failed`; a
 new `started` after a failure is a retry and starts over); progress after the job ended
-changes nothing. Metrics events (trainer) replace the metrics line and never the status.
+changes nothing. Metrics events (trainer, digits) replace the metrics line and never the status.
 """
 
 from dataclasses import dataclass, replace
 from typing import Literal, TypeGuard
 
+from handwriting_ai_events import (
+    DigitsMetricsArtifact,
+    DigitsMetricsBatch,
+    DigitsMetricsBest,
+    DigitsMetricsCompleted,
+    DigitsMetricsConfig,
+    DigitsMetricsEpoch,
+    DigitsMetricsUpload,
+)
 from model_trainer_events import (
     TrainerMetricsCompleted,
     TrainerMetricsConfig,
@@ -50,7 +59,17 @@ class JobView:
         return self.status in _ENDED
 
 
-_Metrics = TrainerMetricsConfig | TrainerMetricsProgress | TrainerMetricsCompleted
+_TrainerMetrics = TrainerMetricsConfig | TrainerMetricsProgress | TrainerMetricsCompleted
+_DigitsMetrics = (
+    DigitsMetricsConfig
+    | DigitsMetricsBatch
+    | DigitsMetricsEpoch
+    | DigitsMetricsBest
+    | DigitsMetricsArtifact
+    | DigitsMetricsUpload
+    | DigitsMetricsCompleted
+)
+_Metrics = _TrainerMetrics | _DigitsMetrics
 _JobsEvent = JobStarted | JobProgress | JobCompleted | JobFailed | _Metrics
 
 
@@ -65,7 +84,42 @@ def event_job(event: Event) -> tuple[str, str, int] | None:
     return None
 
 
+def _digits_line(event: _DigitsMetrics) -> str:
+    if isinstance(event, DigitsMetricsConfig):
+        parts = [event.model_id, f"{event.total_epochs} epochs"]
+        if event.batch_size is not None:
+            parts.append(f"batch {event.batch_size}")
+        if event.learning_rate is not None:
+            parts.append(f"lr {event.learning_rate:g}")
+        return " · ".join(parts)
+    if isinstance(event, DigitsMetricsBatch):
+        return (
+            f"epoch {event.epoch}/{event.total_epochs} · batch {event.batch}/"
+            f"{event.total_batches} · loss {event.avg_loss:.4f} · acc {event.batch_acc:.1%}"
+        )
+    if isinstance(event, DigitsMetricsEpoch):
+        return (
+            f"epoch {event.epoch}/{event.total_epochs} · loss {event.train_loss:.4f} · "
+            f"val acc {event.val_acc:.2%} · {event.time_s:.1f} s"
+        )
+    return _digits_outcome_line(event)
+
+
+def _digits_outcome_line(
+    event: DigitsMetricsBest | DigitsMetricsArtifact | DigitsMetricsUpload | DigitsMetricsCompleted,
+) -> str:
+    if isinstance(event, DigitsMetricsBest):
+        return f"best val acc {event.val_acc:.2%} (epoch {event.epoch})"
+    if isinstance(event, DigitsMetricsArtifact):
+        return f"model written: {event.path}"
+    if isinstance(event, DigitsMetricsUpload):
+        return f"model uploaded: {event.file_id} ({event.model_bytes} B)"
+    return f"val acc {event.val_acc:.2%}"
+
+
 def _metrics_line(event: _Metrics) -> str:
+    if isinstance(event, _DigitsMetrics):
+        return _digits_line(event)
     if isinstance(event, TrainerMetricsConfig):
         parts = [f"{event.model_family} {event.model_size}", f"{event.total_epochs} epochs"]
         if event.batch_size is not None:

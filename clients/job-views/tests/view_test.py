@@ -4,6 +4,15 @@ from typing import ClassVar
 
 import pytest
 
+from handwriting_ai_events import (
+    DigitsMetricsArtifact,
+    DigitsMetricsBatch,
+    DigitsMetricsBest,
+    DigitsMetricsCompleted,
+    DigitsMetricsConfig,
+    DigitsMetricsEpoch,
+    DigitsMetricsUpload,
+)
 from job_views import (
     DOMAIN_EVENT_TYPES,
     JobView,
@@ -157,3 +166,75 @@ def test_event_types_per_domain() -> None:
     trainer = event_types_for(["qr", "trainer"])
     assert set(trainer) == set(DOMAIN_EVENT_TYPES["trainer"])
     assert trainer.get("trainer.metrics.progress.v1") is TrainerMetricsProgress
+
+
+def test_digits_metrics_fill_the_metrics_line() -> None:
+    config = DigitsMetricsConfig(
+        total_epochs=3, queue="digits", job_id="d1", user_id=2, model_id="m"
+    )
+    assert fold(None, config).metrics == "m · 3 epochs"
+    lines = [
+        DigitsMetricsConfig(
+            total_epochs=3,
+            queue="digits",
+            batch_size=64,
+            learning_rate=0.001,
+            job_id="d1",
+            user_id=2,
+            model_id="m",
+        ),
+        DigitsMetricsBatch(
+            epoch=1,
+            total_epochs=3,
+            batch=10,
+            total_batches=50,
+            batch_loss=0.5,
+            batch_acc=0.875,
+            avg_loss=0.61,
+            samples_per_sec=900.0,
+            main_rss_mb=1,
+            workers_rss_mb=1,
+            worker_count=1,
+            cgroup_usage_mb=1,
+            cgroup_limit_mb=2,
+            cgroup_pct=50.0,
+            anon_mb=1,
+            file_mb=1,
+            job_id="d1",
+            user_id=2,
+            model_id="m",
+        ),
+        DigitsMetricsEpoch(
+            epoch=1,
+            total_epochs=3,
+            train_loss=0.4,
+            val_acc=0.9712,
+            time_s=12.34,
+            job_id="d1",
+            user_id=2,
+            model_id="m",
+        ),
+        DigitsMetricsBest(epoch=1, val_acc=0.9712, job_id="d1", user_id=2, model_id="m"),
+        DigitsMetricsArtifact(path="/a/m.pt", job_id="d1", user_id=2, model_id="m"),
+        DigitsMetricsUpload(
+            status=201,
+            model_bytes=4096,
+            manifest_bytes=10,
+            file_id="f",
+            file_sha256="s",
+            job_id="d1",
+            user_id=2,
+            model_id="m",
+        ),
+        DigitsMetricsCompleted(val_acc=0.98, job_id="d1", user_id=2, model_id="m"),
+    ]
+    assert [fold(None, event).metrics for event in lines] == [
+        "m · 3 epochs · batch 64 · lr 0.001",
+        "epoch 1/3 · batch 10/50 · loss 0.6100 · acc 87.5%",
+        "epoch 1/3 · loss 0.4000 · val acc 97.12% · 12.3 s",
+        "best val acc 97.12% (epoch 1)",
+        "model written: /a/m.pt",
+        "model uploaded: f (4096 B)",
+        "val acc 98.00%",
+    ]
+    assert event_types_for(["digits"]).get("digits.metrics.epoch.v1") is DigitsMetricsEpoch

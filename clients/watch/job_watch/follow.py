@@ -4,6 +4,7 @@ import asyncio
 from typing import Protocol
 
 from job_views import JobView, event_job, event_types_for, fold
+from job_watch.cancel import cancel_and_wait
 from platform_core.async_events import (
     EventEntryError,
     EventReader,
@@ -64,8 +65,7 @@ async def follow(
             if interrupted:
                 # Stopped (or cancelled) while waiting for the next event: the read ends
                 # here; what it had read is not shown and the position stays before it.
-                next_event.cancel()
-                await asyncio.wait({next_event})
+                await cancel_and_wait(next_event)
         if interrupted:
             _raise_failure(next_event)
             break

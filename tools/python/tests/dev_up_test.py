@@ -47,6 +47,13 @@ with open(os.environ["DEV_DATA_ROOT"] + "/worker_starts", "a") as starts:
 signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
 signal.pause()
 """
+BOT = """#!/usr/bin/python3
+import os, signal, sys
+with open(os.environ["DEV_DATA_ROOT"] + "/bot", "w") as seen:
+    seen.write(os.environ["LOG_FORMAT"] + " " + os.environ["DISCORD_TOKEN"])
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+signal.pause()
+"""
 PREPARE = """#!/usr/bin/env bash
 set -e
 [[ "$(redis-cli -u "$REDIS_URL" ping)" == PONG ]]
@@ -86,6 +93,7 @@ def tree(tmp_path: pathlib.Path) -> pathlib.Path:
     executable(out / "server", SERVER)
     executable(out / "worker", WORKER)
     executable(out / "dev_prepare", PREPARE)
+    executable(root / ".bazel" / "bin" / "clients" / "discord-bot" / "bot", BOT)
     env = root / "services" / "stub" / "dev.env"
     env.parent.mkdir(parents=True)
     env.write_text(DEV_ENV.format(port=free_port()), encoding="utf-8")
@@ -132,7 +140,7 @@ async def poll(done: Callable[[], bool], explain: Callable[[], str]) -> None:
         raise AssertionError(explain()) from None
 
 
-async def start(tree: pathlib.Path) -> tuple[int, pathlib.Path]:
+async def start(tree: pathlib.Path, env: dict[str, str] | None = None) -> tuple[int, pathlib.Path]:
     """`setsid tools/dev up &` as a bash script runs it; returns its pid (= session id)."""
     log = tree / "up.log"
     launcher = await asyncio.create_subprocess_exec(
@@ -141,7 +149,7 @@ async def start(tree: pathlib.Path) -> tuple[int, pathlib.Path]:
         'setsid "$0" up >"$1" 2>&1 & echo $!',
         tree / "tools" / "dev",
         log,
-        env=up_env(tree) | {"API_UPLOAD_KEYS": "from-caller"},
+        env=up_env(tree) | {"API_UPLOAD_KEYS": "from-caller"} | (env or {}),
         stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await launcher.communicate()
@@ -179,6 +187,20 @@ async def test_up_runs_the_service_with_the_callers_environment(tree: pathlib.Pa
         assert f"dev:   curl -H 'X-API-Key: from-caller' {url}/healthz\n" in text
         assert "dev:   a literal hint\n" in text
         assert text.index("dev_prepare running") < text.index("server listening")
+        assert "dev: Discord bot not started: set DISCORD_TOKEN to start it" in text
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        await wait_for_empty_session(pid, log)
+
+
+async def test_up_runs_the_bot_when_a_discord_token_is_set(tree: pathlib.Path) -> None:
+    pid, log = await start(tree, {"DISCORD_TOKEN": "tok"})
+    try:
+        data = tree / ".dev" / "data"
+        await poll((data / "bot").exists, lambda: read(log))
+        assert read(data / "bot") == "text tok"
+        assert "//clients/discord-bot:bot" in read(data / "bazel_calls")
+        assert "dev: //clients/discord-bot:bot running: job progress as Discord DMs" in read(log)
     finally:
         os.kill(pid, signal.SIGTERM)
         await wait_for_empty_session(pid, log)

@@ -82,7 +82,8 @@ def test_rejects_httpx_in_a_service(root: pathlib.Path, capfd: pytest.CaptureFix
     assert status == 1
     assert (
         "uses_httpx.py:3: import of 'httpx' outside libs/platform_core/platform_core/"
-        "data_bank_client/, libs/platform_core/platform_core/http_fetch/, "
+        "data_bank_client/, libs/platform_core/platform_core/http_client/, "
+        "libs/platform_core/platform_core/http_fetch/, "
         "libs/platform_core/platform_core/http_testing/, libs/platform_core/tests/: use the lib "
         "that owns httpx (platform_core.http_testing"
     ) in out
